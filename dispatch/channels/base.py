@@ -1,0 +1,55 @@
+"""The one interface every channel implements, and the error it raises.
+
+A channel turns its library's failures into `ChannelError(reason, permanent=...)`; the
+send task retries the transient ones and stores a final state for the rest. A new
+channel (WhatsApp, push) is one new module beside this one.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+AddressKind = Literal["phone", "email"]
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """A rendered message, ready for a channel to deliver."""
+
+    invitation_id: int
+    to: str
+    text: str
+    subject: str | None = None
+    html: str | None = None
+    locale: str = "en"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the provider said when it took the message."""
+
+    provider_message_id: str | None
+    status: str = "sent"
+
+
+class ChannelError(Exception):
+    def __init__(self, reason: str, *, permanent: bool, code: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.code = code
+
+
+class Channel(ABC):
+    #: The name stored on each message ("sms", "email", "console").
+    name: ClassVar[str]
+
+    @abstractmethod
+    async def send(self, message: OutgoingMessage) -> Receipt:
+        """Deliver one message or raise ChannelError."""
+
+    async def close(self) -> None:  # noqa: B027 - most channels hold nothing to close
+        """Release connections; called when the worker stops."""

@@ -1,0 +1,97 @@
+"""Journeys, their touchpoints, and the customers and interactions that trigger them.
+
+A journey keeps every applied version of its definition, so an invitation can always be
+rendered from the wording that was live when it was scheduled.
+"""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Journey(Model):
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=63, unique=True)
+    name = fields.CharField(max_length=200)
+    version = fields.IntField(default=1)
+    timezone = fields.CharField(max_length=64, default="UTC")
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    versions: fields.ReverseRelation[JourneyVersion]
+    touchpoints: fields.ReverseRelation[Touchpoint]
+
+    class Meta:
+        app = "journeys"
+        table = "journey"
+
+
+class JourneyVersion(Model):
+    id = fields.IntField(primary_key=True)
+    journey: fields.ForeignKeyRelation[Journey] = fields.ForeignKeyField(
+        "journeys.Journey", related_name="versions", on_delete=fields.CASCADE
+    )
+    version = fields.IntField()
+    definition = fields.JSONField()
+    digest = fields.CharField(max_length=64)
+    source = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        app = "journeys"
+        table = "journey_version"
+        unique_together = (("journey", "version"),)
+
+
+class Touchpoint(Model):
+    id = fields.IntField(primary_key=True)
+    journey: fields.ForeignKeyRelation[Journey] = fields.ForeignKeyField(
+        "journeys.Journey", related_name="touchpoints", on_delete=fields.CASCADE
+    )
+    key = fields.CharField(max_length=63)
+    stage = fields.CharField(max_length=63)
+    trigger = fields.CharField(max_length=100, db_index=True)
+    active = fields.BooleanField(default=True)
+
+    class Meta:
+        app = "journeys"
+        table = "touchpoint"
+        unique_together = (("journey", "key"),)
+
+
+class Customer(Model):
+    id = fields.IntField(primary_key=True)
+    external_id = fields.CharField(max_length=200, unique=True)
+    phone = fields.CharField(max_length=16, null=True, db_index=True)
+    email = fields.CharField(max_length=254, null=True, db_index=True)
+    locale = fields.CharField(max_length=10, default="en")
+    timezone = fields.CharField(max_length=64, null=True)
+    segment = fields.CharField(max_length=100, null=True)
+    attributes = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        app = "journeys"
+        table = "customer"
+
+
+class Interaction(Model):
+    """One event from a business system, kept whether or not it led to a survey."""
+
+    id = fields.IntField(primary_key=True)
+    event_id = fields.CharField(max_length=200, unique=True)
+    type = fields.CharField(max_length=100)
+    occurred_at = fields.DatetimeField(db_index=True)
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "journeys.Customer", related_name="interactions", on_delete=fields.CASCADE
+    )
+    journey_key = fields.CharField(max_length=63, null=True)
+    attributes = fields.JSONField(default=dict)
+    received_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        app = "journeys"
+        table = "interaction"

@@ -1,0 +1,277 @@
+"""The journey definition a CX owner writes in YAML, as pydantic models.
+
+The models check the shape of each field; `journeys.loader` adds the checks that span
+fields (a touchpoint naming a survey that does not exist, a message with an unknown
+placeholder) and turns every problem into a path in the file.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
+
+SUPPORTED_LOCALES = ("en", "zh-CN")
+DEFAULT_LOCALE = "en"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CHANNELS = ("sms", "email")
+PLACEHOLDERS = frozenset({"touchpoint", "link", "first_name", "journey", "brand"})
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Channel = Literal["sms", "email"]
+
+
+def normalise_locale(value: str) -> str:
+    """Map what systems send ("zh", "zh_CN", "zh-Hans", "EN-us") onto a supported locale.
+
+    Unknown languages fall back to English, the language every definition must carry.
+    """
+    tag = value.strip().replace("_", "-").lower()
+    if tag.startswith("zh"):
+        return "zh-CN"
+    return DEFAULT_LOCALE
+
+
+def _text_from_plain_string(value: object) -> object:
+    return {DEFAULT_LOCALE: value} if isinstance(value, str) else value
+
+
+class LocalizedText(BaseModel):
+    """One text in several languages; a plain string in YAML means English."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    en: str = Field(min_length=1)
+    zh_cn: str | None = Field(default=None, alias="zh-CN", min_length=1)
+
+    def in_locale(self, locale: str) -> str:
+        if normalise_locale(locale) == "zh-CN" and self.zh_cn:
+            return self.zh_cn
+        return self.en
+
+    def items(self) -> list[tuple[str, str]]:
+        pairs = [("en", self.en)]
+        if self.zh_cn:
+            pairs.append(("zh-CN", self.zh_cn))
+        return pairs
+
+
+Text = Annotated[LocalizedText, BeforeValidator(_text_from_plain_string)]
+
+
+def _parse_clock(value: object) -> object:
+    """Accept "HH:MM"; "24:00" means the end of the day."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        # YAML 1.1 reads an unquoted 09:00 as sexagesimal 540 minutes.
+        value = f"{value // 60:02d}:{value % 60:02d}"
+    if isinstance(value, str):
+        if value.strip() == "24:00":
+            return time.max
+        if not re.fullmatch(r"\d{1,2}:\d{2}", value.strip()):
+            raise ValueError("expected a time of day as HH:MM")
+    return value
+
+
+Clock = Annotated[time, BeforeValidator(_parse_clock)]
+
+
+class SendWindow(BaseModel):
+    """When a customer may be messaged, in their own time zone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: Clock = time(8, 0)
+    end: Clock = time(21, 0)
+    days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS), min_length=1)
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, end: time, info: ValidationInfo) -> time:
+        start = info.data.get("start")
+        if start is not None and end <= start:
+            raise ValueError("must be later than start")
+        return end
+
+    @field_validator("days")
+    @classmethod
+    def _no_repeated_days(cls, days: list[str]) -> list[str]:
+        if len(set(days)) != len(days):
+            raise ValueError("a day is listed twice")
+        return days
+
+    @property
+    def weekdays(self) -> frozenset[int]:
+        """Python weekday numbers (Monday is 0)."""
+        return frozenset(WEEKDAYS.index(day) for day in self.days)
+
+
+class ContactPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    min_days_between_surveys: int = Field(default=0, ge=0, le=3650)
+    max_surveys_per_quarter: int | None = Field(default=None, ge=1)
+
+
+class Targets(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    nps: float | None = Field(default=None, ge=-100, le=100)
+    csat: float | None = Field(default=None, ge=0, le=100)
+
+
+QuestionType = Literal["nps", "csat", "text"]
+
+
+class Question(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: QuestionType
+    text: Text
+    required: bool = False
+
+
+class Survey(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    questions: list[Question] = Field(min_length=1)
+
+    @field_validator("questions")
+    @classmethod
+    def _one_question_of_each_scored_type(cls, questions: list[Question]) -> list[Question]:
+        for kind in ("nps", "csat", "text"):
+            if sum(q.type == kind for q in questions) > 1:
+                raise ValueError(f"a survey has at most one {kind} question")
+        return questions
+
+    def question(self, kind: QuestionType) -> Question | None:
+        return next((q for q in self.questions if q.type == kind), None)
+
+
+def _positive_duration(value: timedelta) -> timedelta:
+    if value < timedelta(0):
+        raise ValueError("must not be negative")
+    return value
+
+
+_ISO_DURATION = re.compile(
+    r"P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?"
+)
+
+
+def parse_duration(value: object) -> object:
+    """Read an ISO-8601 duration such as P7D or PT12H; timedeltas pass through."""
+    if not isinstance(value, str):
+        if isinstance(value, timedelta):
+            return value
+        raise ValueError("not an ISO-8601 duration (e.g. P7D, PT12H)")
+    match = _ISO_DURATION.fullmatch(value.strip().upper())
+    if not match or value.strip().upper() in ("P", "PT") or value.strip().endswith("T"):
+        raise ValueError("not an ISO-8601 duration (e.g. P7D, PT12H)")
+    parts = match.groupdict()
+    if parts["years"] or parts["months"]:
+        raise ValueError("years and months have no fixed length: use days or weeks (e.g. P30D)")
+    return timedelta(
+        weeks=int(parts["weeks"] or 0),
+        days=int(parts["days"] or 0),
+        hours=int(parts["hours"] or 0),
+        minutes=int(parts["minutes"] or 0),
+        seconds=float(parts["seconds"] or 0),
+    )
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+class TouchpointDefinition(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: Slug
+    name: Text | None = None
+    stage: Slug
+    trigger: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")
+    delay: Duration = timedelta(0)
+    max_age: Duration = timedelta(days=14)
+    sample: float = Field(default=1.0, gt=0, le=1)
+    survey: Slug
+    channels: list[Channel] = Field(default_factory=lambda: list(CHANNELS), min_length=1)
+    targets: Targets | None = None
+    priority: int | None = Field(default=None, ge=0)
+
+    _check_delay = field_validator("delay", "max_age")(_positive_duration)
+
+    def display_name(self, locale: str) -> str:
+        return self.name.in_locale(locale) if self.name else self.key.replace("-", " ")
+
+
+class EmailTemplate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    subject: Text
+    body: Text
+
+
+class Messages(BaseModel):
+    """Message wording per channel, keyed by variant ("A", "B") for A/B tests."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sms: dict[str, Text] = Field(default_factory=dict)
+    email: dict[str, EmailTemplate] = Field(default_factory=dict)
+
+
+def _known_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(
+            f"unknown time zone {name!r} (use an IANA name such as Asia/Shanghai)"
+        ) from error
+    return name
+
+
+class JourneyDefinition(BaseModel):
+    """One journey: its touchpoints, the surveys they send, and the rules for sending."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    journey: Slug
+    name: str = Field(min_length=1, max_length=200)
+    brand: str | None = Field(default=None, max_length=100)
+    timezone: str = "UTC"
+    send_window: SendWindow = Field(default_factory=SendWindow)
+    contact_policy: ContactPolicy = Field(default_factory=ContactPolicy)
+    targets: Targets = Field(default_factory=Targets)
+    touchpoints: list[TouchpointDefinition] = Field(min_length=1)
+    surveys: dict[Slug, Survey] = Field(min_length=1)
+    messages: Messages = Field(default_factory=Messages)
+
+    _check_timezone = field_validator("timezone")(_known_timezone)
+
+    def touchpoint(self, key: str) -> TouchpointDefinition:
+        return next(t for t in self.touchpoints if t.key == key)
+
+    def targets_for(self, touchpoint: TouchpointDefinition) -> Targets:
+        """A touchpoint's own targets override the journey's, field by field."""
+        own = touchpoint.targets or Targets()
+        return Targets(
+            nps=own.nps if own.nps is not None else self.targets.nps,
+            csat=own.csat if own.csat is not None else self.targets.csat,
+        )
+
+    def priority_of(self, touchpoint: TouchpointDefinition) -> int:
+        """Lower number wins; an unset priority is the touchpoint's place in the list."""
+        if touchpoint.priority is not None:
+            return touchpoint.priority
+        return self.touchpoints.index(touchpoint)

@@ -1,0 +1,84 @@
+"""Invitations (one survey sent for one interaction at one touchpoint) and responses."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class InvitationStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    ANSWERED = "answered"
+    SUPPRESSED = "suppressed"
+    FAILED = "failed"
+    EXPIRED = "expired"
+    UNKNOWN = "unknown"
+
+
+#: Statuses after which an invitation is never sent.
+FINAL_STATUSES = frozenset(
+    {
+        InvitationStatus.ANSWERED,
+        InvitationStatus.SUPPRESSED,
+        InvitationStatus.FAILED,
+        InvitationStatus.EXPIRED,
+        InvitationStatus.UNKNOWN,
+    }
+)
+
+
+class Invitation(Model):
+    id = fields.IntField(primary_key=True)
+    token = fields.CharField(max_length=40, unique=True)
+    interaction: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "journeys.Interaction", related_name="invitations", on_delete=fields.CASCADE
+    )
+    touchpoint: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "journeys.Touchpoint", related_name="invitations", on_delete=fields.CASCADE
+    )
+    customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "journeys.Customer", related_name="invitations", on_delete=fields.CASCADE
+    )
+    journey_version = fields.IntField()
+    status = fields.CharEnumField(InvitationStatus, max_length=16, db_index=True)
+    reason = fields.CharField(max_length=300, null=True)
+    send_at = fields.DatetimeField(db_index=True)
+    sent_at = fields.DatetimeField(null=True, db_index=True)
+    channel = fields.CharField(max_length=16, null=True)
+    attempts = fields.IntField(default=0)
+    locale = fields.CharField(max_length=10, default="en")
+    variant = fields.CharField(max_length=16, default="A")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    response: fields.BackwardOneToOneRelation[Response]
+
+    class Meta:
+        app = "surveys"
+        table = "invitation"
+        unique_together = (("interaction", "touchpoint"),)
+
+
+class Response(Model):
+    id = fields.IntField(primary_key=True)
+    invitation: fields.OneToOneRelation[Invitation] = fields.OneToOneField(
+        "surveys.Invitation", related_name="response", on_delete=fields.CASCADE
+    )
+    touchpoint: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "journeys.Touchpoint", related_name="responses", on_delete=fields.CASCADE
+    )
+    nps = fields.SmallIntField(null=True)
+    csat = fields.SmallIntField(null=True)
+    comment = fields.TextField(null=True)
+    source = fields.CharField(max_length=8, default="web")
+    answered_at = fields.DatetimeField(db_index=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        app = "surveys"
+        table = "response"
