@@ -17,6 +17,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     ValidationInfo,
     field_validator,
 )
@@ -27,7 +28,10 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CHANNELS = ("sms", "email")
 PLACEHOLDERS = frozenset({"touchpoint", "link", "first_name", "journey", "brand"})
 
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
+TRIGGER_PATTERN = r"^[A-Za-z0-9_.:-]+$"
+
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Channel = Literal["sms", "email"]
 
@@ -78,12 +82,16 @@ def _parse_clock(value: object) -> object:
     if isinstance(value, str):
         if value.strip() == "24:00":
             return time.max
-        if not re.fullmatch(r"\d{1,2}:\d{2}", value.strip()):
+        if not re.fullmatch(r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?", value.strip()):
             raise ValueError("expected a time of day as HH:MM")
     return value
 
 
-Clock = Annotated[time, BeforeValidator(_parse_clock)]
+def _format_clock(value: time) -> str:
+    return "24:00" if value == time.max else value.strftime("%H:%M")
+
+
+Clock = Annotated[time, BeforeValidator(_parse_clock), PlainSerializer(_format_clock)]
 
 
 class SendWindow(BaseModel):
@@ -200,7 +208,7 @@ class TouchpointDefinition(BaseModel):
     key: Slug
     name: Text | None = None
     stage: Slug
-    trigger: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")
+    trigger: str = Field(min_length=1, max_length=100, pattern=TRIGGER_PATTERN)
     delay: Duration = timedelta(0)
     max_age: Duration = timedelta(days=14)
     sample: float = Field(default=1.0, gt=0, le=1)

@@ -12,11 +12,20 @@ import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from tortoise import Tortoise, connections
 
+from dispatch.settings import SmtpSettings, TwilioSettings
+from journeys.loader import load_journey
+from journeys.schema import JourneyDefinition
+from journeys.store import apply_journey
+from web.app import create_app
+from web.auth import create_api_key
 from web.database import connect, migrate
 from web.redis import EmbeddedRedis
+from web.runtime import Runtime, start_runtime, stop_runtime
+from web.settings import Settings
 
 
 def _reset_postgres(url: str) -> None:
@@ -86,3 +95,51 @@ async def redis_url(redis_server: str) -> str:
     await client.flushdb()
     await client.aclose()
     return redis_server
+
+
+@pytest.fixture
+def settings(db: str, redis_url: str, tmp_path: Path) -> Settings:
+    """Settings as a test would set them: this database, this Redis, console channels only."""
+    return Settings(
+        data_dir=tmp_path,
+        database_url=db,
+        redis_url=redis_url,
+        public_url="http://testserver",
+        twilio=TwilioSettings(),
+        smtp=SmtpSettings(),
+    )
+
+
+@pytest.fixture
+async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    running = await start_runtime(settings, connect_database=False)
+    try:
+        yield running
+    finally:
+        await stop_runtime(running, disconnect_database=False)
+
+
+@pytest.fixture
+async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking to the app in this event loop."""
+    transport = httpx.ASGITransport(app=create_app(runtime=runtime))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+async def api_key(db: str) -> str:
+    _, key = await create_api_key("tests")
+    return key
+
+
+SHOP_JOURNEY = Path(__file__).parent / "journeys" / "fixtures" / "shop.yaml"
+
+
+@pytest.fixture
+async def shop_journey(db: str) -> JourneyDefinition:
+    """The online-store journey with a send window open all day, every day."""
+    text = SHOP_JOURNEY.read_text("utf-8")
+    definition = load_journey(text, source=str(SHOP_JOURNEY))
+    await apply_journey(definition, text)
+    return definition

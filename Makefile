@@ -1,0 +1,38 @@
+# The README's two commands: `make up` serves the demo, `make test` runs the whole suite.
+# Both create .venv and install the project into it when needed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: up test install lint format migrations
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+up: install
+	$(BIN)/touchpoint up
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+
+# After changing a models.py: write the migration and check it in with the change.
+migrations: install
+	mkdir -p .touchpoint
+	$(BIN)/tortoise -c web.database.TORTOISE_ORM makemigrations

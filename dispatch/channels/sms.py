@@ -1,0 +1,171 @@
+"""The SMS channel: Twilio's Messages API through the `twilio` library's async client.
+
+Twilio's answers are translated here, at the edge, into `ChannelError`: an answer that
+will be the same next time (an invalid or unsubscribed number, bad credentials) is
+permanent; a throttle, a Twilio outage, a network error or a timeout is transient and the
+send task retries it.
+
+Three quirks of twilio 9.x shape this module:
+
+- `AsyncTwilioHttpClient` opens its aiohttp session in its constructor, which needs a
+  running event loop, so the client is built on the first send, inside the worker's loop.
+- It ignores its own `timeout` for requests, so the timeout is enforced here.
+- It passes credentials to aiohttp as `auth=`, which aiohttp 3.12+ deprecates (a warning
+  on every request). The library's own extension point, a credential provider, sends the
+  same Basic credentials as an Authorization header instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+
+import aiohttp
+from twilio.auth_strategy.auth_strategy import AuthStrategy
+from twilio.auth_strategy.auth_type import AuthType
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
+from twilio.credential.credential_provider import CredentialProvider
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.rest import Client
+
+from dispatch.channels.base import Channel, ChannelError, OutgoingMessage, Receipt
+from dispatch.settings import TwilioSettings
+
+logger = logging.getLogger("touchpoint.dispatch.sms")
+
+#: Twilio error codes that will not change on a retry, in the words the CX team reads.
+#: https://www.twilio.com/docs/api/errors
+PERMANENT_REASONS = {
+    20003: "Twilio rejected the account credentials",
+    20404: "Twilio account or resource not found",
+    21211: "invalid phone number",
+    21408: "region not enabled",
+    21602: "message body is empty",
+    21604: "no recipient phone number",
+    21606: "sender number cannot send to this number",
+    21608: "trial account cannot send to unverified numbers",
+    21610: "recipient unsubscribed (replied STOP)",
+    21612: "cannot route to this number",
+    21614: "not a mobile number",
+    21617: "message body is too long",
+}
+
+#: HTTP statuses that mean "try again later" whatever the body says.
+TRANSIENT_STATUSES = frozenset({408, 409, 425, 429})
+
+
+class _BasicCredentials(CredentialProvider):
+    """Twilio's Basic auth, sent as a header rather than through aiohttp's deprecated `auth=`."""
+
+    def __init__(self, username: str, password: str) -> None:
+        super().__init__(AuthType.BASIC)
+        token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+        self._strategy = _BasicHeader(f"Basic {token}")
+
+    def to_auth_strategy(self) -> AuthStrategy:
+        return self._strategy
+
+
+class _BasicHeader(AuthStrategy):
+    def __init__(self, header: str) -> None:
+        super().__init__(AuthType.BASIC)
+        self._header = header
+
+    def get_auth_string(self) -> str:
+        return self._header
+
+    def requires_authentication(self) -> bool:
+        return True
+
+
+def _error_code(value: object) -> int | None:
+    return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
+
+
+def translate_twilio_error(error: TwilioRestException | TwilioServiceException) -> ChannelError:
+    """Turn a Twilio API error into the reason stored on the invitation."""
+    status = int(error.status or 0)
+    code = _error_code(error.code)
+    code_text = str(code) if code is not None else None
+    if status in TRANSIENT_STATUSES or status >= 500:
+        reason = "Twilio is throttling" if status == 429 else f"Twilio unavailable (HTTP {status})"
+        return ChannelError(reason, permanent=False, code=code_text)
+    if status == 401:
+        return ChannelError(PERMANENT_REASONS[20003], permanent=True, code=code_text)
+    if code is not None and code in PERMANENT_REASONS:
+        return ChannelError(PERMANENT_REASONS[code], permanent=True, code=code_text)
+    if code is not None and code != status:
+        return ChannelError(
+            f"Twilio refused the message (error {code})", permanent=True, code=code_text
+        )
+    return ChannelError(
+        f"Twilio refused the message (HTTP {status})", permanent=True, code=code_text
+    )
+
+
+class SmsChannel(Channel):
+    name = "sms"
+
+    def __init__(self, settings: TwilioSettings, *, status_callback_url: str | None = None) -> None:
+        if not settings.complete:
+            raise ValueError("Twilio settings need an account SID, an auth token and a sender")
+        self.settings = settings
+        self.status_callback_url = status_callback_url
+        self._http: AsyncTwilioHttpClient | None = None
+        self._client: Client | None = None
+
+    def _twilio(self) -> Client:
+        if self._client is None:
+            account_sid = self.settings.account_sid or ""
+            token = self.settings.auth_token.get_secret_value() if self.settings.auth_token else ""
+            self._http = AsyncTwilioHttpClient(timeout=self.settings.timeout_seconds)
+            client = Client(
+                account_sid=account_sid,
+                http_client=self._http,
+                credential_provider=_BasicCredentials(account_sid, token),
+            )
+            # Our settings name the host; TWILIO_EDGE / TWILIO_REGION in the environment
+            # would otherwise rewrite it (and the host of a test server with it).
+            client.edge = None
+            client.region = None
+            client.api.base_url = self.settings.api_url.rstrip("/")
+            self._client = client
+        return self._client
+
+    async def send(self, message: OutgoingMessage) -> Receipt:
+        client = self._twilio()
+        try:
+            async with asyncio.timeout(self.settings.timeout_seconds):
+                created = await client.messages.create_async(
+                    to=message.to,
+                    body=message.text,
+                    from_=self.settings.from_ or None,
+                    messaging_service_sid=self.settings.messaging_service_sid or None,
+                    status_callback=self.status_callback_url or None,
+                )
+        except (TwilioRestException, TwilioServiceException) as error:
+            raise translate_twilio_error(error) from error
+        except TimeoutError as error:
+            raise ChannelError(
+                f"Twilio did not answer within {self.settings.timeout_seconds:g} s",
+                permanent=False,
+            ) from error
+        except aiohttp.ClientError as error:
+            raise ChannelError(
+                f"cannot reach Twilio ({type(error).__name__})", permanent=False
+            ) from error
+        except ValueError as error:  # a 2xx whose body is not Twilio's JSON
+            raise ChannelError("unreadable answer from Twilio", permanent=False) from error
+        except TwilioException as error:
+            raise ChannelError(f"Twilio client error: {error}", permanent=True) from error
+        logger.info(
+            "sms %s to invitation %s: %s", created.sid, message.invitation_id, created.status
+        )
+        return Receipt(provider_message_id=created.sid, status=str(created.status or "queued"))
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+        self._http = None
+        self._client = None

@@ -1,0 +1,247 @@
+"""Invitation wording: the journey's own text for a variant, or the channel's default.
+
+The wording comes from `messages.<channel>[variant]`, falling back to variant "A", then to
+the first variant, then to the templates in `dispatch/templates/<channel>/`. One message
+is in one language: the customer's when the wording has it, otherwise English, and every
+placeholder (the touchpoint's name, the survey question) follows that choice.
+
+Placeholders are `{touchpoint}`, `{link}`, `{first_name}`, `{journey}` and `{brand}`; any
+other brace is left as written. Without a first name, `{first_name}` becomes a greeting at
+the start of a line ("Hi, rate your delivery...", "您好，...") and a neutral word elsewhere
+("Hi there", "亲爱的顾客").
+
+English SMS text is cleaned of typographic punctuation so it stays in GSM-7, where a
+segment holds 160 characters instead of 70 (`dispatch.segments`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from journeys.schema import (
+    PLACEHOLDERS,
+    JourneyDefinition,
+    LocalizedText,
+    TouchpointDefinition,
+    normalise_locale,
+)
+
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+)
+
+_PLACEHOLDER = re.compile(r"\{(" + "|".join(sorted(PLACEHOLDERS)) + r")\}")
+
+#: What `{first_name}` becomes without a name: (at the start of a line, elsewhere).
+FIRST_NAME_FALLBACK = {"en": ("Hi", "there"), "zh-CN": ("您好", "顾客")}
+
+LABELS = {
+    "en": {
+        "low": "Not at all likely",
+        "high": "Extremely likely",
+        "scale": "Choose a number from 0 (not at all likely) to 10 (extremely likely):",
+        "answer": "Answer the survey",
+        "answer_at": "Answer the survey: ",
+        "or_open": "Or open the survey: ",
+    },
+    "zh-CN": {
+        "low": "完全不可能",
+        "high": "非常可能",
+        "scale": "请选择 0（完全不可能）到 10（非常可能）之间的分数：",
+        "answer": "参与调查",
+        "answer_at": "参与调查：",
+        "or_open": "或打开问卷：",
+    },
+}
+
+#: Typographic characters and their GSM-7 look-alikes.
+GSM7_REPLACEMENTS = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "‛": "'",
+        "′": "'",
+        "´": "'",
+        "`": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‟": '"',
+        "″": '"',
+        "«": '"',
+        "»": '"',
+        "‐": "-",
+        "‑": "-",
+        "‒": "-",
+        "–": "-",
+        "—": "-",
+        "―": "-",
+        "−": "-",
+        "…": "...",
+        "•": "*",
+        "\u00a0": " ",
+        "\u2007": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\t": " ",
+        "\u200b": None,
+        "\ufeff": None,
+    }
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+    #: The language the email was written in, for Content-Language.
+    locale: str = "en"
+
+
+def clean_for_gsm7(text: str) -> str:
+    """Swap curly quotes, dashes and ellipses for ASCII, which one GSM-7 segment can carry."""
+    return text.translate(GSM7_REPLACEMENTS)
+
+
+def score_link(link: str, score: int) -> str:
+    """The survey link that records `score` with one tap."""
+    return f"{link}{'&' if '?' in link else '?'}score={score}"
+
+
+def render_sms(
+    definition: JourneyDefinition,
+    touchpoint_key: str,
+    *,
+    locale: str,
+    variant: str,
+    link: str,
+    first_name: str | None,
+) -> str:
+    touchpoint = _touchpoint(definition, touchpoint_key)
+    wording = _pick(definition.messages.sms, variant)
+    language = _language(locale, wording)
+    values = _values(definition, touchpoint, language, link, first_name)
+    if wording is None:
+        text = _default("sms/invitation", language, values)
+    else:
+        text = _fill(wording.in_locale(language), values, language)
+    return clean_for_gsm7(text) if language == "en" else text
+
+
+def render_email(
+    definition: JourneyDefinition,
+    touchpoint_key: str,
+    *,
+    locale: str,
+    variant: str,
+    link: str,
+    first_name: str | None,
+) -> RenderedEmail:
+    touchpoint = _touchpoint(definition, touchpoint_key)
+    wording = _pick(definition.messages.email, variant)
+    language = _language(locale, wording.body if wording else None)
+    values = _values(definition, touchpoint, language, link, first_name)
+    if wording is None:
+        subject = _default("email/subject", language, values)
+        body = _default("email/body", language, values)
+    else:
+        subject = _fill(wording.subject.in_locale(language), values, language)
+        body = _fill(wording.body.in_locale(language), values, language)
+
+    survey = definition.surveys.get(touchpoint.survey)
+    nps = survey.question("nps") if survey else None
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body.strip()) if p.strip()]
+    context = {
+        "lang": language,
+        "subject": " ".join(subject.split()),
+        "question": nps.text.in_locale(language) if nps else None,
+        "scores": [(n, score_link(link, n)) for n in range(11)] if nps else [],
+        "link": link,
+        "labels": LABELS[language],
+        "brand": values["brand"],
+    }
+    text = _templates.get_template("email/invitation.txt").render(paragraphs=paragraphs, **context)
+    html = _templates.get_template("email/invitation.html").render(
+        paragraphs=[_paragraph_html(p, link) for p in paragraphs], **context
+    )
+    return RenderedEmail(context["subject"], text, html, language)
+
+
+def _touchpoint(definition: JourneyDefinition, key: str) -> TouchpointDefinition:
+    for touchpoint in definition.touchpoints:
+        if touchpoint.key == key:
+            return touchpoint
+    raise LookupError(f"journey {definition.journey!r} has no touchpoint {key!r}")
+
+
+def _pick(variants: Mapping[str, T], variant: str) -> T | None:
+    if variant in variants:
+        return variants[variant]
+    if "A" in variants:
+        return variants["A"]
+    return next(iter(variants.values()), None)
+
+
+def _language(locale: str, wording: LocalizedText | None) -> str:
+    """The customer's language if the wording is written in it, else English."""
+    wanted = normalise_locale(locale)
+    if wanted == "zh-CN" and (wording is None or wording.zh_cn):
+        return "zh-CN"
+    return "en"
+
+
+def _values(
+    definition: JourneyDefinition,
+    touchpoint: TouchpointDefinition,
+    language: str,
+    link: str,
+    first_name: str | None,
+) -> dict[str, str | None]:
+    name = " ".join((first_name or "").split()) or None
+    return {
+        "touchpoint": touchpoint.display_name(language),
+        "link": link,
+        "first_name": name,
+        "journey": definition.name,
+        "brand": definition.brand or definition.name,
+    }
+
+
+def _default(name: str, language: str, values: Mapping[str, str | None]) -> str:
+    return _templates.get_template(f"{name}.{language}.txt").render(**values).strip()
+
+
+def _fill(text: str, values: Mapping[str, str | None], language: str) -> str:
+    at_line_start, elsewhere = FIRST_NAME_FALLBACK[language]
+
+    def replace(match: re.Match[str]) -> str:
+        value = values[match.group(1)]
+        if value is not None:
+            return value
+        before = text[: match.start()].rsplit("\n", 1)[-1]
+        return at_line_start if not before.strip() else elsewhere
+
+    return _PLACEHOLDER.sub(replace, text)
+
+
+def _paragraph_html(paragraph: str, link: str) -> Markup:
+    """Escape a paragraph, keep its line breaks and make the survey link clickable."""
+    anchor = Markup('<a href="{0}" style="color:#1d4ed8;">{0}</a>').format(link)
+    lines = [
+        anchor.join(escape(part) for part in line.split(link)) if link else escape(line)
+        for line in paragraph.split("\n")
+    ]
+    return Markup("<br>\n").join(lines)

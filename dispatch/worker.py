@@ -1,0 +1,57 @@
+"""The arq worker: one `send_invitation` job per invitation, and the sweeper on a cron.
+
+`create_worker` takes what the composition root built (the Redis pool and the context with
+channels and settings), so the same worker runs standalone (`touchpoint worker`) or inside
+the web process (`touchpoint up`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from arq import cron
+from arq.connections import ArqRedis
+from arq.worker import Worker, func
+
+from dispatch.queue import SEND_INVITATION
+from dispatch.sweeper import sweep_due_invitations
+from dispatch.tasks import send_invitation
+
+Hook = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+def create_worker(
+    redis: ArqRedis,
+    ctx: dict[str, Any],
+    *,
+    on_startup: Hook | None = None,
+    on_shutdown: Hook | None = None,
+    burst: bool = False,
+    handle_signals: bool = True,
+    poll_delay: float = 0.5,
+    max_jobs: int = 20,
+) -> Worker:
+    return Worker(
+        functions=[func(send_invitation, name=SEND_INVITATION, keep_result=0, max_tries=1000)],
+        cron_jobs=[
+            cron(
+                sweep_due_invitations,
+                name="sweep_due_invitations",
+                second={0},
+                run_at_startup=True,
+                keep_result=0,
+                unique=True,
+            )
+        ],
+        redis_pool=redis,
+        ctx=ctx,
+        on_startup=on_startup,
+        on_shutdown=on_shutdown,
+        burst=burst,
+        handle_signals=handle_signals,
+        poll_delay=poll_delay,
+        max_jobs=max_jobs,
+        keep_result=0,
+        job_timeout=120,
+    )

@@ -1,0 +1,143 @@
+"""The interaction events business systems post, validated one by one.
+
+A batch is checked event by event so one bad event is rejected with its reason while the
+others are taken. Phone numbers are stored in E.164; dates must carry a time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+
+from journeys.schema import normalise_locale
+
+#: How far ahead of our clock an event may claim to have happened.
+_CLOCK_SKEW = timedelta(minutes=5)
+
+
+class CustomerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
+    email: EmailStr | None = None
+    locale: str | None = Field(default=None, max_length=35)
+    timezone: str | None = Field(default=None, max_length=64)
+    segment: str | None = Field(default=None, max_length=100)
+    first_name: str | None = Field(default=None, max_length=100)
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("phone")
+    @classmethod
+    def _e164(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or not value.strip():
+            return None
+        region = (info.context or {}).get("default_phone_region")
+        return to_e164(value, region)
+
+    @field_validator("locale")
+    @classmethod
+    def _supported_locale(cls, value: str | None) -> str | None:
+        return normalise_locale(value) if value else None
+
+    @field_validator("timezone")
+    @classmethod
+    def _iana_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from error
+        return value
+
+
+class EventIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=200)
+    type: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")
+    occurred_at: AwareDatetime
+    journey: str | None = Field(default=None, max_length=63)
+    customer: CustomerIn
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("occurred_at", mode="before")
+    @classmethod
+    def _iso_text(cls, value: object) -> object:
+        if not isinstance(value, str):
+            raise ValueError("must be an ISO-8601 date and time with its offset, as text")
+        return value
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _not_in_the_future(cls, value: datetime) -> datetime:
+        value = value.astimezone(UTC)
+        if value > datetime.now(UTC).replace(microsecond=0) + _CLOCK_SKEW:
+            raise ValueError("is in the future")
+        return value
+
+
+def to_e164(number: str, default_region: str | None) -> str:
+    """Parse a phone number as people write it and return it in E.164."""
+    try:
+        parsed = phonenumbers.parse(number, default_region)
+    except phonenumbers.NumberParseException as error:
+        hint = "" if default_region else " (include the country code, e.g. +86...)"
+        raise ValueError(f"not a phone number{hint}: {error}") from error
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValueError(f"not a valid phone number: {number!r}")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+def field_errors(error: ValidationError, prefix: str) -> list[FieldError]:
+    """Turn pydantic's errors into `events[3].customer.phone`-style fields and plain messages."""
+    problems = []
+    for item in error.errors(include_url=False):
+        path = prefix
+        for part in item["loc"]:
+            path += f"[{part}]" if isinstance(part, int) else f".{part}"
+        problems.append(FieldError(field=path, message=_plain_message(item)))
+    return problems
+
+
+def _plain_message(item: Any) -> str:
+    message = str(item["msg"]).removeprefix("Value error, ")
+    replacements = {
+        "Field required": "required",
+        "Extra inputs are not permitted": "unknown field",
+        "Input should have timezone info": "needs a time zone (e.g. 2026-07-01T09:30:00+08:00)",
+    }
+    return replacements.get(message, message)
+
+
+def parse_event(raw: object, index: int, *, default_phone_region: str | None) -> EventIn:
+    """Validate one event of a batch; raises EventRejected naming each bad field."""
+    try:
+        return EventIn.model_validate(raw, context={"default_phone_region": default_phone_region})
+    except ValidationError as error:
+        raise EventRejected(field_errors(error, f"events[{index}]")) from None
+
+
+class EventRejected(Exception):
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = errors

@@ -1,0 +1,259 @@
+"""Journey YAML in, a validated `JourneyDefinition` out, or every problem with its place.
+
+A CX owner edits these files by hand, so one run must name every mistake: the shape of each
+field (pydantic), then the rules that span fields (survey names, unique keys, message
+placeholders). The rules that span fields need every field in shape, so they run once the
+models validate. Each problem carries its path in the file (`touchpoints[3].delay`) and, when
+the YAML node can be found, its line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from string import Formatter
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from journeys import schema
+from journeys.schema import JourneyDefinition
+
+Loc = tuple[str | int, ...]
+
+DEMO_DIR = Path(__file__).with_name("demo")
+
+_FIELD_NAMES = sorted(
+    {
+        field.alias or name
+        for model in vars(schema).values()
+        if isinstance(model, type) and issubclass(model, BaseModel) and model is not BaseModel
+        for name, field in model.model_fields.items()
+    }
+)
+_PATTERN_MESSAGES = {
+    schema.SLUG_PATTERN: "must be a lower-case name of letters, digits, - and _ (e.g. nps-csat)",
+    schema.TRIGGER_PATTERN: "may only hold letters, digits and '.', '_', ':', '-'",
+}
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_TWICE = "written twice (YAML would silently keep only the last)"
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+    line: int | None = None
+
+    def describe(self, source: str) -> str:
+        where = f"{source}:{self.line}" if self.line is not None else source
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class JourneyFileError(ValueError):
+    """Raised with all the problems of a file, so nothing is applied from a bad one."""
+
+    def __init__(self, problems: list[Problem], source: str = "<journey>") -> None:
+        self.problems = problems
+        self.source = source
+        super().__init__("\n".join(problem.describe(source) for problem in problems))
+
+
+def load_journey(text: str, *, source: str = "<journey>") -> JourneyDefinition:
+    try:
+        root, data = _parse_yaml(text)
+    except yaml.YAMLError as error:
+        raise JourneyFileError([_yaml_problem(error)], source) from None
+    if root is None or not isinstance(data, dict):
+        shape = "empty" if root is None else f"a YAML {type(data).__name__}"
+        message = f"the file is {shape}: expected a mapping with journey, name, touchpoints, ..."
+        raise JourneyFileError([Problem("", message, _line(root, ()))], source)
+    problems = [Problem(_path(loc), _TWICE, line) for loc, line in _twins(root)]
+    try:
+        definition = JourneyDefinition.model_validate(data)
+    except ValidationError as error:
+        problems += [_validation_problem(detail, root) for detail in error.errors()]
+    else:
+        problems += [Problem(_path(loc), msg, _line(root, loc)) for loc, msg in _rules(definition)]
+    if problems:
+        problems.sort(key=lambda problem: (problem.line is None, problem.line or 0))
+        raise JourneyFileError(problems, source)
+    return definition
+
+
+def load_journey_file(path: str | Path) -> JourneyDefinition:
+    path = Path(path)
+    return load_journey(path.read_text(encoding="utf-8"), source=str(path))
+
+
+def journey_digest(definition: JourneyDefinition) -> str:
+    """Equal for equal meaning, whatever the layout, so re-applying an unchanged file is a no-op."""
+    data = definition.model_dump(mode="json", by_alias=True)
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# YAML: parse once, keep the node tree for line numbers.
+
+
+def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        return root, (loader.construct_document(root) if root is not None else None)
+    finally:
+        loader.dispose()
+
+
+def _yaml_problem(error: yaml.YAMLError) -> Problem:
+    if not isinstance(error, yaml.MarkedYAMLError) or error.problem_mark is None:
+        return Problem("", f"invalid YAML: {error}")
+    line = error.problem_mark.line + 1
+    message = f"invalid YAML: {error.problem}"
+    if error.context:
+        started = error.context_mark.line + 1 if error.context_mark else line
+        message += f" ({error.context}" + (f" on line {started})" if started != line else ")")
+    return Problem("", message, line)
+
+
+def _line(root: yaml.Node | None, loc: Loc) -> int | None:
+    """The line of the deepest node along `loc`; a missing key falls back to its parent."""
+    if root is None:
+        return None
+    node, line = root, root.start_mark.line + 1
+    for step in loc:
+        if isinstance(node, yaml.MappingNode):
+            pair = next((p for p in node.value if p[0].value == str(step)), None)
+            if pair is None:
+                break
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+            if not 0 <= step < len(node.value):
+                break
+            node = node.value[step]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def _twins(node: yaml.Node, loc: Loc = ()) -> Iterator[tuple[Loc, int]]:
+    """Keys written twice, with the line of the second: YAML keeps the last one silently."""
+    if isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _twins(item, (*loc, index))
+    elif isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            name = key.value if isinstance(key, yaml.ScalarNode) else ""
+            if name in seen:
+                yield (*loc, name), key.start_mark.line + 1
+            seen.add(name)
+            yield from _twins(value, (*loc, name))
+
+
+def _path(loc: Loc) -> str:
+    parts: list[str] = []
+    for step in loc:
+        if isinstance(step, int):
+            parts.append(f"[{step}]")
+        elif _PLAIN_KEY.fullmatch(step):
+            parts.append(f".{step}" if parts else step)
+        else:
+            parts.append(f"[{json.dumps(step, ensure_ascii=False)}]")
+    return "".join(parts)
+
+
+# pydantic errors, said as a CX owner would want to read them.
+
+
+def _validation_problem(detail: ErrorDetails, root: yaml.Node) -> Problem:
+    loc: Loc = tuple(detail["loc"])
+    message = _clean_message(detail)
+    if loc and loc[-1] == "[key]":
+        loc, message = loc[:-1], f"invalid name: {message}"
+    return Problem(_path(loc), message, _line(root, loc))
+
+
+def _clean_message(detail: ErrorDetails) -> str:
+    kind, ctx, given = detail["type"], detail.get("ctx") or {}, detail["input"]
+    if kind == "missing":
+        return "required"
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(str(detail["loc"][-1]), _FIELD_NAMES, n=1)
+        return f"unknown field (did you mean {close[0]!r}?)" if close else "unknown field"
+    if kind in ("literal_error", "enum"):
+        return f"must be one of {ctx['expected']}, not {given!r}"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in _PATTERN_MESSAGES:
+        return f"{_PATTERN_MESSAGES[ctx['pattern']]}, not {given!r}"
+    if kind in ("string_too_short", "too_short") and ctx.get("min_length") == 1:
+        return "must not be empty"
+    if kind == "model_type" and ctx.get("class_name") == "LocalizedText":
+        return "expected a text, or one text per language (en, zh-CN)"
+    if kind == "time_parsing":
+        return f"not a time of day as HH:MM ({ctx.get('error', 'invalid')})"
+    message = detail["msg"].removeprefix("Value error, ")
+    return re.sub(r"^(Input|String|List|Dictionary) should", "must", message)
+
+
+# Rules that span fields.
+
+
+def _rules(definition: JourneyDefinition) -> Iterator[tuple[Loc, str]]:
+    yield from _touchpoint_rules(definition)
+    for variant, text in definition.messages.sms.items():
+        for locale, wording in text.items():
+            for message in _template_problems(wording, needs_link=True):
+                yield ("messages", "sms", variant, locale), message
+    for variant, email in definition.messages.email.items():
+        for part, needs_link in (("subject", False), ("body", True)):
+            for locale, wording in getattr(email, part).items():
+                for message in _template_problems(wording, needs_link=needs_link):
+                    yield ("messages", "email", variant, part, locale), message
+
+
+def _touchpoint_rules(definition: JourneyDefinition) -> Iterator[tuple[Loc, str]]:
+    keys: dict[str, int] = {}
+    priorities: dict[int, int] = {}
+    for index, touchpoint in enumerate(definition.touchpoints):
+        if touchpoint.key in keys:
+            yield ("touchpoints", index, "key"), f"duplicate key {touchpoint.key!r}"
+        keys.setdefault(touchpoint.key, index)
+        if touchpoint.survey not in definition.surveys:
+            known = ", ".join(sorted(definition.surveys))
+            yield (
+                ("touchpoints", index, "survey"),
+                f"unknown survey {touchpoint.survey!r} (surveys: {known})",
+            )
+        if touchpoint.priority is not None:
+            if touchpoint.priority in priorities:
+                first = priorities[touchpoint.priority]
+                message = f"duplicate priority {touchpoint.priority} (also touchpoints[{first}])"
+                yield ("touchpoints", index, "priority"), message
+            priorities.setdefault(touchpoint.priority, index)
+
+
+def _template_problems(wording: str, *, needs_link: bool) -> list[str]:
+    try:
+        fields = [(name, conv, spec) for _, name, spec, conv in Formatter().parse(wording)]
+    except ValueError as error:
+        return [f"bad brace: {str(error).lower()} (write {{{{ or }}}} for a literal brace)"]
+    known = ", ".join(f"{{{name}}}" for name in sorted(schema.PLACEHOLDERS))
+    problems = []
+    for name, conversion, spec in fields:
+        if name is None:
+            continue
+        if name not in schema.PLACEHOLDERS:
+            problems.append(f"unknown placeholder {{{name}}} (use {known})")
+        elif conversion or spec:
+            problems.append(f"write the placeholder as plain {{{name}}}")
+    if needs_link and all(name != "link" for name, _, _ in fields):
+        problems.append("must contain {link}: without it the customer cannot answer")
+    return problems

@@ -1,0 +1,105 @@
+"""The `touchpoint` command: run the service, apply journeys, manage keys, print reports.
+
+Every command reads the same TOUCHPOINT_* environment, so web and workers can run as
+separate processes against PostgreSQL and an external Redis.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from web.settings import Settings
+
+Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="touchpoint",
+        description="Customer-journey surveys: events in, SMS and email surveys out, "
+        "NPS and CSAT per touchpoint.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    up = commands.add_parser("up", help="everything in one process, with embedded defaults")
+    _add_bind(up)
+    web = commands.add_parser("web", help="serve the web app (API, survey pages, console)")
+    _add_bind(web)
+    worker = commands.add_parser("worker", help="run a worker that sends invitations")
+    worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
+    commands.add_parser("migrate", help="apply database migrations")
+    commands.add_parser("demo", help="apply the demo journey and print a demo API key")
+
+    journeys = commands.add_parser("journeys", help="validate, apply and list journeys")
+    journey_commands = journeys.add_subparsers(dest="journeys_command", required=True)
+    for name, text in (("validate", "check journey files"), ("apply", "store journey files")):
+        sub = journey_commands.add_parser(name, help=text)
+        sub.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    journey_commands.add_parser("list", help="list journeys and their versions")
+
+    keys = commands.add_parser("apikeys", help="create, list and revoke API keys")
+    key_commands = keys.add_subparsers(dest="apikeys_command", required=True)
+    create = key_commands.add_parser("create", help="create a key and print it once")
+    create.add_argument("--name", required=True)
+    key_commands.add_parser("list", help="list keys (never the keys themselves)")
+    revoke = key_commands.add_parser("revoke", help="revoke a key by its id")
+    revoke.add_argument("id", type=int)
+
+    report = commands.add_parser("report", help="print NPS and CSAT per touchpoint")
+    report.add_argument("--journey", required=True)
+    report.add_argument("--period", help="a calendar quarter such as 2026-Q3 (default: current)")
+    report.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    return parser
+
+
+def _add_bind(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        print(_settings_problem(error), file=sys.stderr)
+        return 2
+    from web import commands
+
+    command: Command = commands.COMMANDS[_command_name(args)]
+    try:
+        return asyncio.run(command(args, settings))
+    except KeyboardInterrupt:
+        return 130
+
+
+def _command_name(args: argparse.Namespace) -> str:
+    sub = getattr(args, f"{args.command}_command", None)
+    return f"{args.command} {sub}" if sub else args.command
+
+
+def _settings_problem(error: ValidationError) -> str:
+    lines = ["touchpoint: bad settings:"]
+    for item in error.errors(include_url=False):
+        name = "TOUCHPOINT_" + "_".join(str(p) for p in item["loc"]).upper()
+        lines.append(f"  {name}: {item['msg']}")
+    return "\n".join(lines)
+
+
+def print_json(data: object) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

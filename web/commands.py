@@ -1,0 +1,236 @@
+"""What each `touchpoint` command does; `web.cli` parses the arguments."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import uvicorn
+
+from dispatch.worker import create_worker
+from journeys.loader import JourneyFileError, load_journey
+from journeys.models import Journey
+from journeys.schema import JourneyDefinition
+from journeys.store import apply_journey
+from surveys.periods import Period, current_period, parse_period
+from surveys.reports import format_report_table, touchpoint_report
+from web import database
+from web.app import create_app
+from web.auth import create_api_key, hash_key
+from web.cli import Command, print_json
+from web.models import ApiKey
+from web.runtime import start_runtime, stop_runtime
+from web.settings import Settings
+
+DEMO_JOURNEY = "online-store.yaml"
+
+
+@asynccontextmanager
+async def connected(settings: Settings) -> AsyncIterator[None]:
+    await database.connect(settings.effective_database_url)
+    try:
+        yield
+    finally:
+        await database.disconnect()
+
+
+async def migrate(args: argparse.Namespace, settings: Settings) -> int:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    await database.migrate(settings.effective_database_url)
+    print("migrations applied")
+    return 0
+
+
+async def up(args: argparse.Namespace, settings: Settings) -> int:
+    await migrate(args, settings)
+    async with connected(settings):
+        key = await _demo_setup(settings)
+    _print_welcome(settings, args, key)
+    return await _serve(create_app(settings, run_worker=True), args)
+
+
+async def web(args: argparse.Namespace, settings: Settings) -> int:
+    return await _serve(create_app(settings), args)
+
+
+async def _serve(app: object, args: argparse.Namespace) -> int:
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level="info", lifespan="on")
+    await uvicorn.Server(config).serve()
+    return 0
+
+
+async def worker(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = await start_runtime(settings)
+    try:
+        pool = await runtime.new_redis_pool()
+        await create_worker(pool, runtime.worker_context(), burst=args.burst).main()
+    finally:
+        await stop_runtime(runtime)
+    return 0
+
+
+async def demo(args: argparse.Namespace, settings: Settings) -> int:
+    async with connected(settings):
+        key = await _demo_setup(settings)
+    print(f"demo journey applied; demo API key: {key}")
+    return 0
+
+
+async def _demo_setup(settings: Settings) -> str:
+    """Apply the demo journey, and keep one demo API key in the data directory."""
+    text = resources.files("journeys.demo").joinpath(DEMO_JOURNEY).read_text("utf-8")
+    definition = load_journey(text, source=DEMO_JOURNEY)
+    if not await Journey.exists(key=definition.journey):
+        await apply_journey(definition, text)
+    key_file = settings.data_dir / "demo-api-key"
+    if key_file.exists():
+        key = key_file.read_text().strip()
+        if await ApiKey.exists(key_hash=hash_key(key), revoked_at=None):
+            return key
+    _, key = await create_api_key("demo")
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file.write_text(key + "\n")
+    os.chmod(key_file, 0o600)
+    return key
+
+
+def _print_welcome(settings: Settings, args: argparse.Namespace, key: str) -> None:
+    base = f"http://{args.host}:{args.port}"
+    print(
+        f"""
+Touchpoint is starting on {base}
+
+  console        {base}/
+  outbox         {base}/outbox        (messages land here until Twilio/SMTP are configured)
+  demo API key   {key}
+
+Try it: post an order that was delivered eight days ago, then open the outbox.
+
+  curl -s {base}/api/v1/events -H "Authorization: Bearer {key}" \\
+    -H "Content-Type: application/json" \\
+    -d '{{"events": [{{"id": "evt-1", "type": "order.delivered",
+          "occurred_at": "{_days_ago(8)}",
+          "customer": {{"id": "anna", "phone": "+14155550123", "timezone": "UTC"}}}}]}}'
+"""
+    )
+
+
+def _days_ago(days: int) -> str:
+    return (datetime.now(UTC) - timedelta(days=days)).replace(microsecond=0).isoformat()
+
+
+def _load_files(files: list[Path]) -> tuple[list[tuple[JourneyDefinition, str]], int]:
+    loaded, failures = [], 0
+    for path in files:
+        try:
+            text = path.read_text("utf-8")
+            loaded.append((load_journey(text, source=str(path)), text))
+        except OSError as error:
+            print(f"{path}: cannot read: {error.strerror}")
+            failures += 1
+        except JourneyFileError as error:
+            print(error)
+            failures += 1
+    return loaded, failures
+
+
+async def journeys_validate(args: argparse.Namespace, settings: Settings) -> int:
+    loaded, failures = _load_files(args.files)
+    for definition, _ in loaded:
+        print(f"{definition.journey}: OK ({len(definition.touchpoints)} touchpoints)")
+    return 1 if failures else 0
+
+
+async def journeys_apply(args: argparse.Namespace, settings: Settings) -> int:
+    loaded, failures = _load_files(args.files)
+    if failures:
+        print("nothing applied")
+        return 1
+    async with connected(settings):
+        for definition, text in loaded:
+            applied = await apply_journey(definition, text)
+            state = "applied as version" if applied.changed else "unchanged at version"
+            print(f"{definition.journey}: {state} {applied.version}")
+    return 0
+
+
+async def journeys_list(args: argparse.Namespace, settings: Settings) -> int:
+    async with connected(settings):
+        for journey in await Journey.all().order_by("key"):
+            state = "active" if journey.active else "inactive"
+            print(f"{journey.key}\tversion {journey.version}\t{state}\t{journey.name}")
+    return 0
+
+
+async def apikeys_create(args: argparse.Namespace, settings: Settings) -> int:
+    async with connected(settings):
+        row, key = await create_api_key(args.name)
+    print(f"API key {row.id} ({row.name}); shown once, keep it safe:\n{key}")
+    return 0
+
+
+async def apikeys_list(args: argparse.Namespace, settings: Settings) -> int:
+    async with connected(settings):
+        for row in await ApiKey.all().order_by("id"):
+            state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+            used = (
+                f"last used {row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never used"
+            )
+            print(f"{row.id}\t{row.name}\t{state}\t{used}")
+    return 0
+
+
+async def apikeys_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    async with connected(settings):
+        revoked = await ApiKey.filter(id=args.id, revoked_at=None).update(
+            revoked_at=datetime.now(UTC)
+        )
+    print(f"API key {args.id} revoked" if revoked else f"no active API key {args.id}")
+    return 0 if revoked else 1
+
+
+async def report(args: argparse.Namespace, settings: Settings) -> int:
+    async with connected(settings):
+        journey = await Journey.get_or_none(key=args.journey)
+        if journey is None:
+            print(f"no journey {args.journey!r}")
+            return 1
+        try:
+            period = parse_period(args.period) if args.period else _current(journey)
+        except ValueError as error:
+            print(f"--period: {error}")
+            return 2
+        result = await touchpoint_report(
+            args.journey, period, min_sample=settings.surveys.min_sample
+        )
+    if args.json:
+        print_json(result.as_dict())
+    else:
+        print(format_report_table(result))
+    return 0
+
+
+def _current(journey: Journey) -> Period:
+    return current_period(datetime.now(UTC), ZoneInfo(journey.timezone))
+
+
+COMMANDS: dict[str, Command] = {
+    "up": up,
+    "web": web,
+    "worker": worker,
+    "migrate": migrate,
+    "demo": demo,
+    "journeys validate": journeys_validate,
+    "journeys apply": journeys_apply,
+    "journeys list": journeys_list,
+    "apikeys create": apikeys_create,
+    "apikeys list": apikeys_list,
+    "apikeys revoke": apikeys_revoke,
+    "report": report,
+}

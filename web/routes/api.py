@@ -1,0 +1,179 @@
+"""The HTTP API (v1): events in; invitations and reports out. Bearer API keys."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from typing import Any
+
+from redis.exceptions import RedisError
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from dispatch.queue import enqueue_invitations
+from surveys.intake import EventResult, take_events
+from surveys.links import survey_url
+from surveys.models import Invitation, InvitationStatus
+from surveys.periods import parse_period
+from surveys.reports import touchpoint_report
+from web.auth import Unauthorized, authenticate
+from web.runtime import Runtime
+
+PAGE_SIZE = 100
+log = logging.getLogger("touchpoint.api")
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.field = status, message, field
+
+    def response(self) -> JSONResponse:
+        error = {"message": self.message} | ({"field": self.field} if self.field else {})
+        return JSONResponse({"error": error}, status_code=self.status)
+
+
+def api(handler: Any) -> Any:
+    """Authenticate, and turn ApiError into its JSON answer."""
+
+    async def endpoint(request: Request) -> JSONResponse:
+        try:
+            await authenticate(request)
+            return await handler(request)
+        except Unauthorized as error:
+            return JSONResponse(
+                {"error": {"message": str(error)}},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        except ApiError as error:
+            return error.response()
+
+    return endpoint
+
+
+async def _read_events(request: Request, limit: int) -> list[Any]:
+    body = await request.body()
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ApiError(400, f"the body is not valid JSON: {error}", "body") from None
+    events = payload.get("events") if isinstance(payload, dict) else payload
+    if not isinstance(events, list):
+        raise ApiError(422, 'expected {"events": [...]} or a JSON array of events', "events")
+    if not events:
+        raise ApiError(422, "the batch is empty", "events")
+    if len(events) > limit:
+        raise ApiError(413, f"a batch holds at most {limit} events, got {len(events)}", "events")
+    return events
+
+
+async def post_events(request: Request) -> JSONResponse:
+    runtime: Runtime = request.app.state.runtime
+    settings = runtime.settings
+    events = await _read_events(request, settings.journeys.max_events_per_batch)
+    results = await take_events(events, default_phone_region=settings.journeys.default_phone_region)
+    scheduled = [
+        (i.id, i.send_at)
+        for r in results
+        for i in r.invitations
+        if i.status == InvitationStatus.SCHEDULED
+    ]
+    await _enqueue(runtime, scheduled)
+    counts = {s: sum(r.status == s for r in results) for s in ("accepted", "duplicate", "rejected")}
+    status = 200 if not counts["rejected"] else 422 if counts["rejected"] == len(results) else 207
+    body = {**counts, "results": [_event_result(r, settings.public_url) for r in results]}
+    return JSONResponse(body, status_code=status)
+
+
+async def _enqueue(runtime: Runtime, scheduled: list[tuple[int, datetime]]) -> None:
+    """The events are committed already: if Redis is away, the sweeper enqueues them later."""
+    if not scheduled:
+        return
+    try:
+        await enqueue_invitations(runtime.redis, scheduled)
+    except (OSError, RedisError) as error:
+        log.error("could not enqueue %d invitations (the sweeper will): %s", len(scheduled), error)
+
+
+def _event_result(result: EventResult, public_url: str) -> dict[str, Any]:
+    answer: dict[str, Any] = {"index": result.index, "id": result.id, "status": result.status}
+    if result.status == "accepted":
+        answer["invitations"] = [_invitation(i, public_url) for i in result.invitations]
+    if result.errors:
+        answer["errors"] = [e.model_dump() for e in result.errors]
+    return answer
+
+
+def _invitation(invitation: Invitation, public_url: str) -> dict[str, Any]:
+    return {
+        "id": invitation.id,
+        "touchpoint": getattr(invitation.touchpoint, "key", None),
+        "status": invitation.status.value,
+        "reason": invitation.reason,
+        "send_at": invitation.send_at.isoformat(),
+        "sent_at": invitation.sent_at.isoformat() if invitation.sent_at else None,
+        "channel": invitation.channel,
+        "link": survey_url(public_url, invitation.token),
+    }
+
+
+async def list_invitations(request: Request) -> JSONResponse:
+    runtime: Runtime = request.app.state.runtime
+    query = Invitation.all()
+    if customer := request.query_params.get("customer"):
+        query = query.filter(customer__external_id=customer)
+    if status := request.query_params.get("status"):
+        if status not in {s.value for s in InvitationStatus}:
+            allowed = ", ".join(s.value for s in InvitationStatus)
+            raise ApiError(422, f"unknown status {status!r}; one of: {allowed}", "status")
+        query = query.filter(status=status)
+    after = _int_param(request, "after", 0)
+    rows = (
+        await query.filter(id__gt=after)
+        .order_by("id")
+        .limit(PAGE_SIZE)
+        .prefetch_related("touchpoint", "customer")
+    )
+    items = [
+        _invitation(i, runtime.settings.public_url) | {"customer": i.customer.external_id}
+        for i in rows
+    ]
+    next_after = rows[-1].id if len(rows) == PAGE_SIZE else None
+    return JSONResponse({"invitations": items, "next_after": next_after})
+
+
+def _int_param(request: Request, name: str, default: int) -> int:
+    value = request.query_params.get(name)
+    if value is None:
+        return default
+    if not value.isdigit():
+        raise ApiError(422, f"{name} must be a whole number", name)
+    return int(value)
+
+
+async def touchpoint_scores(request: Request) -> JSONResponse:
+    runtime: Runtime = request.app.state.runtime
+    journey = request.query_params.get("journey")
+    if not journey:
+        raise ApiError(422, "name a journey: ?journey=<key>", "journey")
+    try:
+        period = parse_period(request.query_params.get("period") or "")
+    except ValueError as error:
+        raise ApiError(422, str(error), "period") from None
+    try:
+        report = await touchpoint_report(
+            journey, period, min_sample=runtime.settings.surveys.min_sample
+        )
+    except LookupError as error:
+        raise ApiError(404, str(error).strip("'\""), "journey") from None
+    return JSONResponse(report.as_dict())
+
+
+routes = [
+    Route("/api/v1/events", api(post_events), methods=["POST"]),
+    Route("/api/v1/invitations", api(list_invitations), methods=["GET"]),
+    Route("/api/v1/reports/touchpoints", api(touchpoint_scores), methods=["GET"]),
+]

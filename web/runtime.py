@@ -1,0 +1,80 @@
+"""The running parts, built once from settings: database, Redis queue and channels.
+
+The web app and the worker both start from here, so `touchpoint up`, `touchpoint web` and
+`touchpoint worker` wire the same things the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from arq import create_pool
+from arq.connections import ArqRedis, RedisSettings
+
+from dispatch.channels.console import ConsoleChannel
+from dispatch.channels.email import EmailChannel
+from dispatch.channels.sms import SmsChannel
+from dispatch.routing import Channels
+from web import database
+from web.redis import EmbeddedRedis
+from web.settings import Settings
+
+log = logging.getLogger("touchpoint")
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    redis_url: str
+    redis: ArqRedis
+    channels: Channels
+    embedded_redis: EmbeddedRedis | None = None
+
+    def worker_context(self) -> dict[str, Any]:
+        return {
+            "channels": self.channels,
+            "public_url": self.settings.public_url,
+            "max_send_attempts": self.settings.dispatch.max_send_attempts,
+        }
+
+    async def new_redis_pool(self) -> ArqRedis:
+        """A pool of its own for the worker, which closes its pool when it stops."""
+        return await create_pool(RedisSettings.from_dsn(self.redis_url))
+
+
+def build_channels(settings: Settings) -> Channels:
+    callback = f"{settings.public_url}/twilio/status"
+    sms = (
+        SmsChannel(settings.twilio, status_callback_url=callback)
+        if settings.twilio.complete
+        else None
+    )
+    email = EmailChannel(settings.smtp) if settings.smtp.complete else None
+    return Channels(console=ConsoleChannel(), sms=sms, email=email)
+
+
+def redis_url(settings: Settings) -> tuple[str, EmbeddedRedis | None]:
+    if settings.redis_url:
+        return settings.redis_url, None
+    embedded = EmbeddedRedis(settings.data_dir.resolve() / "redis")
+    log.info("using the bundled Redis at %s", embedded.url)
+    return embedded.url, embedded
+
+
+async def start_runtime(settings: Settings, *, connect_database: bool = True) -> Runtime:
+    url, embedded = redis_url(settings)
+    if connect_database:
+        await database.connect(settings.effective_database_url)
+    redis = await create_pool(RedisSettings.from_dsn(url))
+    return Runtime(settings, url, redis, build_channels(settings), embedded)
+
+
+async def stop_runtime(runtime: Runtime, *, disconnect_database: bool = True) -> None:
+    await runtime.channels.close()
+    await runtime.redis.aclose()
+    if disconnect_database:
+        await database.disconnect()
+    if runtime.embedded_redis is not None:
+        runtime.embedded_redis.shutdown()
