@@ -6,9 +6,9 @@ is in one language: the customer's when the wording has it, otherwise English, a
 placeholder (the touchpoint's name, the survey question) follows that choice.
 
 Placeholders are `{touchpoint}`, `{link}`, `{first_name}`, `{journey}` and `{brand}`; any
-other brace is left as written. Without a first name, `{first_name}` becomes a greeting at
-the start of a line ("Hi, rate your delivery...", "您好，...") and a neutral word elsewhere
-("Hi there", "亲爱的顾客").
+other brace is left as written. Without a first name, `{first_name}` becomes a greeting
+where it opens a sentence ("Hi, rate your delivery...", "您好，请...") and a neutral word
+after a word ("Hi there", "亲爱的顾客").
 
 English SMS text is cleaned of typographic punctuation so it stays in GSM-7, where a
 segment holds 160 characters instead of 70 (`dispatch.segments`).
@@ -41,8 +41,10 @@ _templates = Environment(
 
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(sorted(PLACEHOLDERS)) + r")\}")
 
-#: What `{first_name}` becomes without a name: (at the start of a line, elsewhere).
+#: What `{first_name}` becomes without a name: (opening a sentence, after a word).
 FIRST_NAME_FALLBACK = {"en": ("Hi", "there"), "zh-CN": ("您好", "顾客")}
+#: Words after which the neutral word would read wrongly ("Dear there").
+FIRST_NAME_AFTER = {"dear": "customer"}
 
 LABELS = {
     "en": {
@@ -225,14 +227,16 @@ def _default(name: str, language: str, values: Mapping[str, str | None]) -> str:
 
 
 def _fill(text: str, values: Mapping[str, str | None], language: str) -> str:
-    at_line_start, elsewhere = FIRST_NAME_FALLBACK[language]
+    opening, elsewhere = FIRST_NAME_FALLBACK[language]
 
     def replace(match: re.Match[str]) -> str:
         value = values[match.group(1)]
         if value is not None:
             return value
-        before = text[: match.start()].rsplit("\n", 1)[-1]
-        return at_line_start if not before.strip() else elsewhere
+        before = text[: match.start()].rstrip()
+        if not before or not before[-1].isalpha():
+            return opening
+        return FIRST_NAME_AFTER.get(before.split()[-1].lower(), elsewhere)
 
     return _PLACEHOLDER.sub(replace, text)
 

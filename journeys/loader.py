@@ -42,6 +42,12 @@ _PATTERN_MESSAGES = {
     schema.SLUG_PATTERN: "must be a lower-case name of letters, digits, - and _ (e.g. nps-csat)",
     schema.TRIGGER_PATTERN: "may only hold letters, digits and '.', '_', ':', '-'",
 }
+_KIND_MESSAGES = {
+    "model_type": "expected a mapping of fields",
+    "dict_type": "expected a mapping",
+    "list_type": "expected a list",
+    "string_type": "expected a text",
+}
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _TWICE = "written twice (YAML would silently keep only the last)"
 
@@ -70,7 +76,7 @@ def load_journey(text: str, *, source: str = "<journey>") -> JourneyDefinition:
     try:
         root, data = _parse_yaml(text)
     except yaml.YAMLError as error:
-        raise JourneyFileError([_yaml_problem(error)], source) from None
+        raise JourneyFileError([_yaml_problem(error, text)], source) from None
     if root is None or not isinstance(data, dict):
         shape = "empty" if root is None else f"a YAML {type(data).__name__}"
         message = f"the file is {shape}: expected a mapping with journey, name, touchpoints, ..."
@@ -112,9 +118,12 @@ def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
         loader.dispose()
 
 
-def _yaml_problem(error: yaml.YAMLError) -> Problem:
+def _yaml_problem(error: yaml.YAMLError, text: str) -> Problem:
+    if isinstance(error, yaml.reader.ReaderError):
+        line = text.count("\n", 0, error.position) + 1
+        return Problem("", f"invalid YAML: character #x{error.character:04x}: {error.reason}", line)
     if not isinstance(error, yaml.MarkedYAMLError) or error.problem_mark is None:
-        return Problem("", f"invalid YAML: {error}")
+        return Problem("", f"invalid YAML: {str(error).splitlines()[0]}")  # pragma: no cover
     line = error.problem_mark.line + 1
     message = f"invalid YAML: {error.problem}"
     if error.context:
@@ -135,28 +144,38 @@ def _line(root: yaml.Node | None, loc: Loc) -> int | None:
                 break
             line, node = pair[0].start_mark.line + 1, pair[1]
         elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
-            if not 0 <= step < len(node.value):
-                break
-            node = node.value[step]
+            node = node.value[step]  # pydantic only names items that are there
             line = node.start_mark.line + 1
         else:
             break
     return line
 
 
-def _twins(node: yaml.Node, loc: Loc = ()) -> Iterator[tuple[Loc, int]]:
-    """Keys written twice, with the line of the second: YAML keeps the last one silently."""
+def _twins(
+    node: yaml.Node, loc: Loc = (), seen: set[int] | None = None
+) -> Iterator[tuple[Loc, int]]:
+    """Keys written twice, with the line of the second: YAML keeps the last one silently.
+
+    An alias shares its anchor's node; each node is visited once, so a recursive or
+    "billion laughs" file costs no more than its text.
+    """
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    children: list[tuple[str | int, yaml.Node]] = []
     if isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            yield from _twins(item, (*loc, index))
+        children = list(enumerate(node.value))
     elif isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
+        names: set[str] = set()
         for key, value in node.value:
             name = key.value if isinstance(key, yaml.ScalarNode) else ""
-            if name in seen:
+            if name in names:
                 yield (*loc, name), key.start_mark.line + 1
-            seen.add(name)
-            yield from _twins(value, (*loc, name))
+            names.add(name)
+            children.append((name, value))
+    for step, child in children:
+        yield from _twins(child, (*loc, step), seen)
 
 
 def _path(loc: Loc) -> str:
@@ -197,6 +216,8 @@ def _clean_message(detail: ErrorDetails) -> str:
         return "must not be empty"
     if kind == "model_type" and ctx.get("class_name") == "LocalizedText":
         return "expected a text, or one text per language (en, zh-CN)"
+    if kind in _KIND_MESSAGES:
+        return _KIND_MESSAGES[kind]
     if kind == "time_parsing":
         return f"not a time of day as HH:MM ({ctx.get('error', 'invalid')})"
     message = detail["msg"].removeprefix("Value error, ")

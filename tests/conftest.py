@@ -1,4 +1,4 @@
-"""Shared test fixtures: a migrated database and a real Redis.
+"""Shared test fixtures: a migrated database, a real Redis, loopback Twilio and SMTP servers.
 
 The database is SQLite in a temporary folder, or the PostgreSQL named by
 TEST_DATABASE_URL (its schema is dropped and migrated afresh once per run). Redis is the
@@ -20,6 +20,8 @@ from dispatch.settings import SmtpSettings, TwilioSettings
 from journeys.loader import load_journey
 from journeys.schema import JourneyDefinition
 from journeys.store import apply_journey
+from tests.servers.smtp import SmtpServer
+from tests.servers.twilio import TwilioServer
 from web.app import create_app
 from web.auth import create_api_key
 from web.database import connect, migrate
@@ -143,3 +145,31 @@ async def shop_journey(db: str) -> JourneyDefinition:
     definition = load_journey(text, source=str(SHOP_JOURNEY))
     await apply_journey(definition, text)
     return definition
+
+
+@pytest.fixture(scope="session")
+def twilio_server() -> Iterator[TwilioServer]:
+    with TwilioServer() as server:
+        yield server
+
+
+@pytest.fixture
+def twilio(twilio_server: TwilioServer) -> Iterator[TwilioServer]:
+    """A Twilio-compatible Messages API at `twilio.url`, with no messages and no faults."""
+    twilio_server.reset()
+    yield twilio_server
+    twilio_server.reset()
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SmtpServer]:
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def smtp(smtp_server: SmtpServer) -> Iterator[SmtpServer]:
+    """An SMTP server at `smtp.host`:`smtp.port`, with no messages and no refusals."""
+    smtp_server.reset()
+    yield smtp_server
+    smtp_server.reset()

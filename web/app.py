@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from dispatch.worker import create_worker
-from web.routes import api
+from web.routes import api, console, survey
 from web.runtime import Runtime, start_runtime, stop_runtime
 from web.settings import Settings
 
@@ -62,7 +62,7 @@ def create_app(
                 await stop_runtime(running)
 
     app = Starlette(
-        routes=[Route("/healthz", health), *api.routes],
+        routes=[Route("/healthz", health), *api.routes, *survey.routes, *console.routes],
         lifespan=lifespan,
         exception_handlers={404: not_found},
     )

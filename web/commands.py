@@ -18,6 +18,7 @@ from journeys.loader import JourneyFileError, load_journey
 from journeys.models import Journey
 from journeys.schema import JourneyDefinition
 from journeys.store import apply_journey
+from journeys.windows import in_send_window
 from surveys.periods import Period, current_period, parse_period
 from surveys.reports import format_report_table, touchpoint_report
 from web import database
@@ -82,10 +83,37 @@ async def demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _demo_definition() -> tuple[JourneyDefinition, str]:
+    text = resources.files("journeys.demo").joinpath(DEMO_JOURNEY).read_text("utf-8")
+    return load_journey(text, source=DEMO_JOURNEY), text
+
+
+#: Zones the welcome text may pick for its sample customer, east to west.
+_SAMPLE_ZONES = (
+    "Pacific/Auckland",
+    "Asia/Shanghai",
+    "Asia/Kolkata",
+    "Europe/Berlin",
+    "UTC",
+    "America/Sao_Paulo",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Pacific/Honolulu",
+)
+
+
+def _zone_open_now(definition: JourneyDefinition) -> str:
+    """A time zone where the demo's send window is open now, so the tour sends at once."""
+    now = datetime.now(UTC)
+    for name in _SAMPLE_ZONES:
+        if in_send_window(now, definition.send_window, ZoneInfo(name)):
+            return name
+    return definition.timezone
+
+
 async def _demo_setup(settings: Settings) -> str:
     """Apply the demo journey, and keep one demo API key in the data directory."""
-    text = resources.files("journeys.demo").joinpath(DEMO_JOURNEY).read_text("utf-8")
-    definition = load_journey(text, source=DEMO_JOURNEY)
+    definition, text = _demo_definition()
     if not await Journey.exists(key=definition.journey):
         await apply_journey(definition, text)
     key_file = settings.data_dir / "demo-api-key"
@@ -102,6 +130,7 @@ async def _demo_setup(settings: Settings) -> str:
 
 def _print_welcome(settings: Settings, args: argparse.Namespace, key: str) -> None:
     base = f"http://{args.host}:{args.port}"
+    zone = _zone_open_now(_demo_definition()[0])
     print(
         f"""
 Touchpoint is starting on {base}
@@ -116,7 +145,10 @@ Try it: post an order that was delivered eight days ago, then open the outbox.
     -H "Content-Type: application/json" \\
     -d '{{"events": [{{"id": "evt-1", "type": "order.delivered",
           "occurred_at": "{_days_ago(8)}",
-          "customer": {{"id": "anna", "phone": "+14155550123", "timezone": "UTC"}}}}]}}'
+          "customer": {{"id": "anna", "phone": "+14155550123", "timezone": "{zone}"}}}}]}}'
+
+The demo journey sends between 09:00 and 20:00, Monday to Saturday, in the customer's time
+zone; {zone} is one where that is now.
 """
     )
 

@@ -10,9 +10,9 @@ Three quirks of twilio 9.x shape this module:
 - `AsyncTwilioHttpClient` opens its aiohttp session in its constructor, which needs a
   running event loop, so the client is built on the first send, inside the worker's loop.
 - It ignores its own `timeout` for requests, so the timeout is enforced here.
-- It passes credentials to aiohttp as `auth=`, which aiohttp 3.12+ deprecates (a warning
-  on every request). The library's own extension point, a credential provider, sends the
-  same Basic credentials as an Authorization header instead.
+- It passes credentials to aiohttp as `auth=`, which aiohttp deprecates (a warning on
+  every request with aiohttp 3.14, an error in our tests). The library's own extension
+  point, a credential provider, sends the same Basic credentials as a header instead.
 """
 
 from __future__ import annotations

@@ -70,9 +70,7 @@ def settings(server: SmtpServer, **overrides: object) -> SmtpSettings:
 
 
 def invitation(to: str, locale: str = "en", first_name: str | None = None) -> OutgoingMessage:
-    email = render_email(
-        STORE, "use", locale=locale, variant="A", link=LINK, first_name=first_name
-    )
+    email = render_email(STORE, "use", locale=locale, variant="A", link=LINK, first_name=first_name)
     return OutgoingMessage(
         invitation_id=7,
         to=to,

@@ -142,6 +142,67 @@ def test_a_yaml_syntax_error_is_one_problem_with_its_line(text, line, message):
     assert problem.path == ""
 
 
+def test_a_control_character_is_reported_on_its_line():
+    (problem,) = problems_of("journey: shop\nname: Sh\x07op\n")
+    assert (problem.line, problem.message) == (
+        2,
+        "invalid YAML: character #x0007: special characters are not allowed",
+    )
+
+
+@pytest.mark.parametrize(
+    ("original", "replacement", "path", "message"),
+    [
+        (
+            "trigger: order.placed",
+            "trigger: order placed",
+            "touchpoints[0].trigger",
+            "may only hold letters, digits and '.', '_', ':', '-', not 'order placed'",
+        ),
+        (
+            "key: order",
+            "key: Order",
+            "touchpoints[0].key",
+            "must be a lower-case name of letters, digits, - and _ (e.g. nps-csat), not 'Order'",
+        ),
+        (
+            "delay: P7D",
+            "delay: P7D, sample: 0",
+            "touchpoints[0].sample",
+            "must be greater than 0",
+        ),
+        (
+            "name: Shop",
+            "name: Shop\nsend_window: {start: '25:00'}",
+            "send_window.start",
+            "not a time of day as HH:MM (hour value is outside expected range of 0-23)",
+        ),
+        (
+            "name: Shop",
+            "name: Shop\nmessages: {sms: {A: 3}}",
+            "messages.sms.A",
+            "expected a text, or one text per language (en, zh-CN)",
+        ),
+        (
+            "  - {key: order, stage: in-sale, trigger: order.placed, delay: P7D, survey: nps-csat}",
+            "  - order",
+            "touchpoints[0]",
+            "expected a mapping of fields",
+        ),
+        ("name: Shop", "name: [Shop]", "name", "expected a text"),
+        (
+            'text: "How likely are you to recommend us?"',
+            "text: {en: Likely to recommend, zh-cn: 推荐吗}",
+            "surveys.nps-csat.questions[0].text.zh-cn",
+            "unknown field (did you mean 'zh-CN'?)",
+        ),
+    ],
+)
+def test_it_explains_a_value_of_the_wrong_kind(original, replacement, path, message):
+    (problem,) = problems_of(SMALL.replace(original, replacement))
+    assert (problem.path, problem.message) == (path, message)
+
+
 def test_an_unterminated_quote_says_where_it_started():
     (problem,) = problems_of('journey: shop\nname: "Shop\n')
     assert problem.message.endswith("(while scanning a quoted scalar on line 2)")
@@ -210,6 +271,17 @@ def test_an_empty_list_or_text_is_named_as_empty():
         (2, "name", "must not be empty"),
         (7, "surveys.nps-csat.questions", "must not be empty"),
     }
+
+
+def test_aliases_are_read_once_however_often_they_repeat():
+    laughs = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+        f"{name}: &{name} [{', '.join([f'*{before}'] * 9)}]\n"
+        for before, name in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    problems = problems_of(laughs + "journey: shop\nname: *i\n")
+    assert ("name", "expected a text") in {(p.path, p.message) for p in problems}
+    (looped,) = [p for p in problems_of("journey: &me [*me]\n") if p.path == "journey"]
+    assert looped.message == "expected a text"
 
 
 def test_an_unquoted_clock_time_reads_as_a_time_of_day():

@@ -96,12 +96,21 @@ def test_an_invitation_exactly_max_age_late_is_still_sent():
     assert plan.send_at == due + ORDER.max_age
 
 
-def test_the_stale_reason_says_the_max_age_as_written():
-    quick = ORDER.model_copy(update={"delay": timedelta(hours=2), "max_age": timedelta(hours=36)})
+@pytest.mark.parametrize(
+    ("max_age", "spoken"),
+    [
+        (timedelta(days=1), "1 day"),
+        (timedelta(hours=36), "36 hours"),
+        (timedelta(hours=1), "1 hour"),
+        (timedelta(minutes=90), "90 minutes"),
+    ],
+)
+def test_the_stale_reason_says_the_max_age_as_written(max_age, spoken):
+    quick = ORDER.model_copy(update={"delay": timedelta(hours=2), "max_age": max_age})
     plan = plan_invitation(
         utc("2026-10-01 07:00"), utc("2026-10-03 09:00"), quick, SHOP_HOURS, SHANGHAI
     )
-    assert plan.reason == "stale: due 2026-10-01 09:00 UTC, more than 36 hours ago"
+    assert plan.reason == f"stale: due 2026-10-01 09:00 UTC, more than {spoken} ago"
 
 
 def test_the_due_time_is_reported_in_utc_whatever_the_event_zone():
@@ -125,3 +134,7 @@ def test_the_due_time_is_reported_in_utc_whatever_the_event_zone():
 )
 def test_it_uses_the_customers_zone_when_it_can_read_it(customer_timezone, expected):
     assert customer_zone(customer_timezone, "Asia/Shanghai") == ZoneInfo(expected)
+
+
+def test_it_falls_back_to_utc_when_no_zone_can_be_read():
+    assert customer_zone("Mars/Olympus", "") == ZoneInfo("UTC")

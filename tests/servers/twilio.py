@@ -18,6 +18,7 @@ import math
 import secrets
 import socket
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,6 +36,7 @@ from dispatch.segments import count_segments
 API = "/2010-04-01/Accounts/{account_sid}/Messages.json"
 ACCOUNT_SID = "AC" + "1f" * 16
 AUTH_TOKEN = "loopback-auth-token-" + "0" * 12
+_FORM_FIELDS = ("To", "From", "MessagingServiceSid", "Body", "StatusCallback")
 
 
 @dataclass(frozen=True)
@@ -93,15 +95,9 @@ class TwilioMessage:
 
 def twilio_error(status: int, code: int, message: str) -> JSONResponse:
     """Twilio's error body: the twilio library reads `code` and `message` from it."""
-    return JSONResponse(
-        {
-            "code": code,
-            "message": message,
-            "more_info": f"https://www.twilio.com/docs/errors/{code}",
-            "status": status,
-        },
-        status_code=status,
-    )
+    more_info = f"https://www.twilio.com/docs/errors/{code}"
+    body = {"code": code, "message": message, "more_info": more_info, "status": status}
+    return JSONResponse(body, status_code=status)
 
 
 class TwilioServer:
@@ -117,12 +113,8 @@ class TwilioServer:
         self._rejections: dict[str, tuple[int, int]] = {}
         self._failures: deque[int] = deque()
         self._delays: deque[float] = deque()
-        self.app = Starlette(
-            routes=[
-                Route(API, self._create, methods=["POST"]),
-                Route(API, self._list, methods=["GET"]),
-            ]
-        )
+        routes = [Route(API, self._create, methods=["POST"]), Route(API, self._list)]
+        self.app = Starlette(routes=routes)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
@@ -283,7 +275,7 @@ class TwilioServer:
         while not self._server.started:
             if not self._thread.is_alive():
                 raise RuntimeError("the loopback Twilio server did not start")
-            threading.Event().wait(0.01)
+            time.sleep(0.01)
         self.url = f"http://127.0.0.1:{port}"
         return self
 
@@ -299,6 +291,3 @@ class TwilioServer:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
-
-
-_FORM_FIELDS = ("To", "From", "MessagingServiceSid", "Body", "StatusCallback")

@@ -1,0 +1,284 @@
+"""Recording a customer's answers to one invitation: one response per invitation.
+
+A second submission (the customer changes their mind, or adds a comment after the one-tap
+score from an email) updates the first response rather than adding another, so a customer
+counts once. `answered_at` stays the time of the first answer, which is what the quarter of
+the answer is judged by; `updated_at` shows the last change.
+
+Answers are checked against the survey the invitation was sent with (the journey version
+stored on it), not the journey's current one, so a survey edited after sending still takes
+the answers to the questions the customer was shown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, ConfigDict
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from journeys.models import Journey, JourneyVersion, Touchpoint
+from journeys.schema import Survey, Text
+from surveys.models import Invitation, InvitationStatus, Response
+
+COMMENT_LIMIT = 2000
+#: The form field of each question type.
+FIELDS = {"nps": "nps", "csat": "csat", "text": "comment"}
+#: Statuses in which the customer may hold the link: sending (the worker has not yet stored
+#: the provider's answer), sent, delivered, unknown (sent, perhaps) and answered (a change).
+OPEN_STATUSES = frozenset(
+    {
+        InvitationStatus.SENDING,
+        InvitationStatus.SENT,
+        InvitationStatus.DELIVERED,
+        InvitationStatus.UNKNOWN,
+        InvitationStatus.ANSWERED,
+    }
+)
+_CLOSED_REASONS = {
+    InvitationStatus.SCHEDULED: "the survey has not been sent yet",
+    InvitationStatus.SUPPRESSED: "the survey was withdrawn",
+    InvitationStatus.FAILED: "the survey could not be delivered",
+    InvitationStatus.EXPIRED: "the time to answer has passed",
+}
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,3}")
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Answers:
+    nps: int | None = None
+    csat: int | None = None
+    comment: str | None = None
+
+
+class AnswerError(ValueError):
+    """An answer the survey cannot take. `code` and `values` let a page say it in the
+    customer's language; `others` holds further problems found in the same form, so a page
+    can mark every field at once."""
+
+    def __init__(self, field: str, message: str, *, code: str = "invalid", **values: int) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field, self.message, self.code, self.values = field, message, code, values
+        self.others: list[AnswerError] = []
+
+    @property
+    def problems(self) -> list[AnswerError]:
+        return [self, *self.others]
+
+
+class SurveyClosed(Exception):
+    """The invitation cannot take answers; `status` says why, for the page to word it."""
+
+    def __init__(self, status: InvitationStatus, reason: str) -> None:
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+def parse_score(text: str | None, field: str) -> int | None:
+    """Read a 0-10 (nps) or 1-5 (csat) answer typed or posted as text; blank is no answer."""
+    low, high = (0, 10) if field == "nps" else (1, 5)
+    if text is None or not text.strip():
+        return None
+    value = text.strip()
+    if not _WHOLE_NUMBER.fullmatch(value) or not low <= int(value) <= high:
+        raise AnswerError(field, f"choose a number from {low} to {high}", code=f"{field}_range")
+    return int(value)
+
+
+def clean_comment(text: str | None) -> str | None:
+    """Browsers post textarea line breaks as CRLF; count them as one character, as the page's
+    maxlength does, and drop control characters (PostgreSQL refuses NUL in text)."""
+    if text is None:
+        return None
+    cleaned = _CONTROL_CHARACTERS.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    return cleaned or None
+
+
+def parse_answers(form: Mapping[str, str], survey: Survey) -> Answers:
+    """Turn a posted survey form into answers; fields of questions not asked are ignored."""
+    found: dict[str, int | str | None] = {}
+    problems: list[AnswerError] = []
+    for question in survey.questions:
+        field = FIELDS[question.type]
+        try:
+            if question.type == "text":
+                found[field] = clean_comment(form.get(field))
+            else:
+                found[field] = parse_score(form.get(field), field)
+        except AnswerError as error:
+            problems.append(error)
+    answers = Answers(**found)  # type: ignore[arg-type]
+    try:
+        check_answers(answers, survey)
+    except AnswerError as error:  # a field already refused is not also "missing"
+        failed = {problem.field for problem in problems}
+        problems += [
+            p for p in error.problems if p.field not in failed and (p.code != "empty" or not failed)
+        ]
+    _raise_all(problems)
+    return answers
+
+
+def check_answers(answers: Answers, survey: Survey, *, partial: bool = False) -> None:
+    """Ranges, length, questions the survey does not ask; with `partial` (a one-tap score,
+    an SMS reply) the required questions may still be missing."""
+    problems: list[AnswerError] = []
+    for kind, value in (("nps", answers.nps), ("csat", answers.csat)):
+        if value is None:
+            continue
+        if survey.question(kind) is None:  # type: ignore[arg-type]
+            problems.append(
+                AnswerError(kind, "this survey does not ask for this score", code="not_asked")
+            )
+        else:
+            try:
+                parse_score(str(value), kind)  # also refuses -1, 2.5 and True
+            except AnswerError as error:
+                problems.append(error)
+    if answers.comment is not None and len(answers.comment) > COMMENT_LIMIT:
+        problems.append(
+            AnswerError(
+                "comment",
+                f"write at most {COMMENT_LIMIT} characters (this one has {len(answers.comment)})",
+                code="too_long",
+                limit=COMMENT_LIMIT,
+                length=len(answers.comment),
+            )
+        )
+    if not partial:
+        given = {"nps": answers.nps, "csat": answers.csat, "comment": answers.comment}
+        for question in survey.questions:
+            field = FIELDS[question.type]
+            if question.required and given[field] is None:
+                problems.append(AnswerError(field, "answer this question", code="required"))
+        if all(value is None for value in given.values()):
+            problems.append(AnswerError("answers", "answer at least one question", code="empty"))
+    _raise_all(problems)
+
+
+def _raise_all(problems: list[AnswerError]) -> None:
+    if problems:
+        first, *others = problems
+        first.others = others
+        raise first
+
+
+class _TouchpointPlan(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    key: str
+    name: Text | None = None
+    survey: str
+
+    def display_name(self, locale: str) -> str:
+        return self.name.in_locale(locale) if self.name else self.key.replace("-", " ")
+
+
+class _SurveyPlan(BaseModel):
+    """The parts of a stored definition a survey page needs, read leniently (as the reports
+    do), so a customer's page never fails on a field it does not use."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: str
+    brand: str | None = None
+    touchpoints: list[_TouchpointPlan]
+    surveys: dict[str, Survey]
+
+
+@dataclass(frozen=True)
+class InvitationSurvey:
+    """What an invitation asks: its journey's name and brand, touchpoint and questions."""
+
+    journey: str
+    brand: str | None
+    touchpoint: _TouchpointPlan
+    survey: Survey
+
+    def touchpoint_name(self, locale: str) -> str:
+        return self.touchpoint.display_name(locale)
+
+
+async def invitation_survey(invitation: Invitation) -> InvitationSurvey:
+    """The survey of the journey version the invitation was sent with."""
+    touchpoint = await Touchpoint.get(id=invitation.touchpoint_id)  # type: ignore[attr-defined]
+    journey = await Journey.get(id=touchpoint.journey_id)  # type: ignore[attr-defined]
+    version = await JourneyVersion.get_or_none(
+        journey_id=journey.id, version=invitation.journey_version
+    ) or await JourneyVersion.get(journey_id=journey.id, version=journey.version)
+    plan = _SurveyPlan.model_validate(version.definition)
+    own = next(t for t in plan.touchpoints if t.key == touchpoint.key)
+    return InvitationSurvey(plan.name, plan.brand, own, plan.surveys[own.survey])
+
+
+def check_open(invitation: Invitation) -> None:
+    if invitation.status not in OPEN_STATUSES:
+        status = InvitationStatus(invitation.status)
+        raise SurveyClosed(status, _CLOSED_REASONS.get(status, f"the survey is {status.value}"))
+
+
+async def record_response(
+    invitation: Invitation,
+    *,
+    nps: int | None,
+    csat: int | None,
+    comment: str | None,
+    source: str = "web",
+    partial: bool = False,
+) -> Response:
+    """Store the answers and mark the invitation answered.
+
+    A full submission (the survey form) replaces the earlier answers; a `partial` one (the
+    one-tap score of an email, an SMS reply) keeps the earlier answers it does not carry.
+    Two concurrent submissions both end in the one response: the invitation row is locked
+    for the change, and should two inserts still race, the loser retries as an update.
+    """
+    answers = Answers(nps, csat, clean_comment(comment))
+    check_open(invitation)
+    survey = (await invitation_survey(invitation)).survey
+    check_answers(answers, survey, partial=partial)
+    try:
+        response = await _store(invitation, answers, source, partial)
+    except IntegrityError:
+        response = await _store(invitation, answers, source, partial)
+    invitation.status = InvitationStatus.ANSWERED
+    return response
+
+
+async def _store(invitation: Invitation, answers: Answers, source: str, partial: bool) -> Response:
+    now = datetime.now(UTC)
+    async with in_transaction():
+        current = await Invitation.filter(id=invitation.id).select_for_update().get()
+        check_open(current)
+        response = await Response.get_or_none(invitation_id=current.id)
+        if response is not None and partial:
+            answers = replace(
+                answers,
+                nps=answers.nps if answers.nps is not None else response.nps,
+                csat=answers.csat if answers.csat is not None else response.csat,
+                comment=answers.comment if answers.comment is not None else response.comment,
+            )
+        if response is None:
+            response = await Response.create(
+                invitation_id=current.id,
+                touchpoint_id=current.touchpoint_id,  # type: ignore[attr-defined]
+                nps=answers.nps,
+                csat=answers.csat,
+                comment=answers.comment,
+                source=source,
+                answered_at=now,
+            )
+        else:
+            response.nps, response.csat = answers.nps, answers.csat
+            response.comment, response.source = answers.comment, source
+            await response.save()
+        if current.status != InvitationStatus.ANSWERED:
+            await Invitation.filter(id=current.id).update(
+                status=InvitationStatus.ANSWERED, updated_at=now
+            )
+    return response

@@ -1,0 +1,216 @@
+"""The console of the CX owner: the journeys, the outbox, and each journey's report.
+
+Read-only pages, server-rendered, plain HTML. The outbox is how a newcomer running
+`touchpoint up` sees the messages the console channel "sent", and clicks their survey links.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+from markupsafe import Markup, escape
+from pydantic import BaseModel, ConfigDict
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+
+from dispatch.models import Message
+from journeys.models import Journey, JourneyVersion
+from journeys.schema import TouchpointDefinition
+from surveys.periods import Period, current_period, parse_period
+from surveys.reports import JourneyReport, TouchpointRow, touchpoint_report
+from surveys.scoring import Change
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+OUTBOX_SIZE = 100
+HEADERS = {
+    "Cache-Control": "no-store",  # the outbox holds survey links, each a credential
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+}
+#: A URL in text already escaped: it stops at white space and at an escaped quote or bracket.
+_URL = re.compile(r"https?://(?:(?!&#34;|&#39;|&lt;|&gt;)[^\s<>\"'])+")
+_TRAILING = ".,;:!?)]}"
+
+environment = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+# Auth goes here. There is no login yet: the console binds to 127.0.0.1 by default. When it
+# is served beyond the machine, every route below needs a signed-in user with a role
+# (viewer for the report, agent for follow-ups, owner for journeys), and any form that
+# changes something a CSRF token (DESIGN.md, "Guarantees"). Wrap `routes` in one place.
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+environment.filters["utc"] = _utc
+
+
+def _render(template: str, status: int = 200, *, section: str = "", **context: Any) -> HTMLResponse:
+    html = environment.get_template(template).render(section=section, **context)
+    return HTMLResponse(html, status_code=status, headers=HEADERS)
+
+
+def _problem(status: int, title: str, detail: str) -> HTMLResponse:
+    return _render("console/message.html", status, title=title, detail=detail)
+
+
+def linkify(text: str) -> Markup:
+    """Escape the text first, then turn each http(s) URL in it into a link.
+
+    Escaping first means nothing in a message body is ever markup; the URL is matched in the
+    escaped text, where `&` is already `&amp;`, so it is safe both as the href and as the text.
+    """
+    escaped = str(escape(text))
+
+    def link(match: re.Match[str]) -> str:
+        url = match.group(0)
+        tail = ""
+        while url and url[-1] in _TRAILING:
+            url, tail = url[:-1], url[-1] + tail
+        return f'<a href="{url}" rel="noreferrer">{url}</a>{tail}'
+
+    return Markup(_URL.sub(link, escaped))
+
+
+class _JourneyPlan(BaseModel):
+    """The parts of a stored definition the home page lists, read leniently (as reports do)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: str
+    touchpoints: list[TouchpointDefinition]
+
+
+def describe_delay(delay: timedelta) -> str:
+    """ "7 days", "1 day 12 hours", "at once": how a CX owner says a touchpoint's delay."""
+    minutes = int(delay.total_seconds() // 60)
+    if minutes <= 0:
+        return "at once"
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [(days, "day"), (hours, "hour"), (minutes, "minute")]
+    return " ".join(f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n)
+
+
+async def home(request: Request) -> HTMLResponse:
+    journeys = []
+    for journey in await Journey.filter(active=True).order_by("key"):
+        version = await JourneyVersion.get_or_none(journey_id=journey.id, version=journey.version)
+        plan = _JourneyPlan.model_validate(version.definition) if version else None
+        journeys.append({"journey": journey, "touchpoints": plan.touchpoints if plan else []})
+    return _render(
+        "console/home.html", section="home", journeys=journeys, describe_delay=describe_delay
+    )
+
+
+async def outbox(request: Request) -> HTMLResponse:
+    messages = (
+        await Message.all()
+        .order_by("-created_at", "-id")
+        .limit(OUTBOX_SIZE)
+        .prefetch_related("invitation")
+    )
+    return _render(
+        "console/outbox.html",
+        section="outbox",
+        messages=messages,
+        linkify=linkify,
+        limit=OUTBOX_SIZE,
+    )
+
+
+async def report(request: Request) -> HTMLResponse:
+    key = request.query_params.get("journey")
+    if not key:
+        journeys = await Journey.filter(active=True).order_by("key")
+        return _render("console/choose.html", section="reports", journeys=journeys)
+    journey = await Journey.get_or_none(key=key)
+    if journey is None:
+        return _problem(404, "No such journey", f"There is no journey with the key {key!r}.")
+    text = request.query_params.get("period")
+    try:
+        period = (
+            parse_period(text)
+            if text is not None
+            else current_period(datetime.now(UTC), ZoneInfo(journey.timezone))
+        )
+    except ValueError as error:
+        return _problem(400, "Not a period", str(error))
+    min_sample = request.app.state.runtime.settings.surveys.min_sample
+    found = await touchpoint_report(key, period, min_sample=min_sample)
+    return _render(
+        "console/report.html",
+        section="reports",
+        report=found,
+        rows=[_row_cells(row) for row in found.rows],
+        previous=period.previous(),
+        next=period.next(),
+        current=current_period(datetime.now(UTC), ZoneInfo(journey.timezone)),
+        bounds=_local_bounds(found, period),
+    )
+
+
+def _local_bounds(found: JourneyReport, period: Period) -> str:
+    zone = ZoneInfo(found.timezone)
+    start, end = (moment.astimezone(zone) for moment in period.bounds(zone))
+    last_day = end - timedelta(days=1)
+    return f"{start:%Y-%m-%d} to {last_day:%Y-%m-%d} ({found.timezone})"
+
+
+def _change(found: Change | None) -> tuple[str, str]:
+    if found is None:
+        return "—", ""
+    return f"{found.delta:+.1f}", "significant" if found.significant else "within the noise"
+
+
+def _met(found: bool | None) -> str:
+    return "—" if found is None else "✓" if found else "✗"
+
+
+def _row_cells(row: TouchpointRow) -> dict[str, Any]:
+    """The row as the table shows it; every score carries its n and its interval."""
+    nps, csat = row.nps, row.csat
+    return {
+        "touchpoint": row.touchpoint,
+        "stage": row.stage,
+        "n": nps.n,
+        "nps": "—" if nps.score is None else f"{nps.score:+.1f}",
+        "nps_margin": "" if nps.margin is None else f"± {nps.margin:.1f}",
+        "nps_interval": "" if nps.low is None else f"{nps.low:+.1f} to {nps.high:+.1f}",
+        "nps_low_sample": nps.score is not None and nps.low_sample,
+        "csat": "—" if csat.score is None else f"{csat.score:.1f}%",
+        "csat_n": csat.n,
+        "csat_interval": "" if csat.low is None else f"{csat.low:.1f}% to {csat.high:.1f}%",
+        "csat_low_sample": csat.score is not None and csat.low_sample,
+        "rate": "—" if row.response_rate is None else f"{row.response_rate:.1f}%",
+        "responses": row.responses,
+        "sent": row.sent,
+        "nps_change": _change(row.nps_change),
+        "csat_change": _change(row.csat_change),
+        "nps_target": row.targets.nps,
+        "csat_target": row.targets.csat,
+        "nps_met": _met(row.nps_target_met),
+        "csat_met": _met(row.csat_target_met),
+    }
+
+
+routes = [
+    Route("/", home, methods=["GET"], name="console_home"),
+    Route("/outbox", outbox, methods=["GET"], name="console_outbox"),
+    Route("/reports", report, methods=["GET"], name="console_report"),
+]

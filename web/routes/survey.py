@@ -1,0 +1,227 @@
+"""The survey page a customer opens from an SMS or email: `/s/<token>`.
+
+Server-rendered and plain: one form that works without JavaScript on any phone, in the
+customer's language (the invitation's locale; `?lang=en|zh-CN` overrides). `?score=N` is the
+one-tap score of an email: it is saved at once and the page opens with it chosen, so the
+customer may add the rest. (Mail scanners that open links ahead of the reader can save such a
+score too; the customer's own later choice replaces it. HEAD requests never save.)
+
+The token in the URL is the only credential, so the pages are never cached, never leak it in
+a Referer, and are not indexed. CSRF protection is not needed: a forged post could only
+answer the survey of a token the forger already holds.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse
+from starlette.responses import Response as HttpResponse
+from starlette.routing import Route
+
+from surveys.models import Invitation, InvitationStatus, Response
+from surveys.responses import (
+    COMMENT_LIMIT,
+    FIELDS,
+    AnswerError,
+    InvitationSurvey,
+    SurveyClosed,
+    check_open,
+    invitation_survey,
+    parse_answers,
+    parse_score,
+    record_response,
+)
+from web.i18n import OTHER_LOCALE, pick_locale, requested_locale, translate
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+MAX_FORM_BYTES = 64 * 1024
+HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+}
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+environment = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _render(template: str, locale: str, status: int = 200, **context: Any) -> HTMLResponse:
+    def t(key: str, **values: object) -> str:
+        return translate(locale, key, **values)
+
+    html = environment.get_template(template).render(locale=locale, t=t, **context)
+    return HTMLResponse(html, status_code=status, headers=HEADERS)
+
+
+def _message(locale: str, status: int, *keys: tuple[str, str, str]) -> HTMLResponse:
+    parts = [
+        {"locale": lc, "title": translate(lc, ti), "body": translate(lc, bo)} for lc, ti, bo in keys
+    ]
+    return _render("survey/message.html", locale, status, title=parts[0]["title"], parts=parts)
+
+
+def _not_found() -> HTMLResponse:
+    """We do not know the customer's language without an invitation: say it in both."""
+    return _message(
+        "en",
+        404,
+        ("en", "not_found.title", "not_found.body"),
+        ("zh-CN", "not_found.title", "not_found.body"),
+    )
+
+
+def _closed(closed: SurveyClosed, locale: str) -> HTMLResponse:
+    if closed.status == InvitationStatus.SCHEDULED:
+        return _message(locale, 403, (locale, "closed.title", "closed.scheduled"))
+    body = "closed.expired" if closed.status == InvitationStatus.EXPIRED else "closed.other"
+    return _message(locale, 410, (locale, "closed.title", body))
+
+
+async def _find(request: Request) -> Invitation | None:
+    token = request.path_params["token"]
+    if not _TOKEN.fullmatch(token):
+        return None
+    return await Invitation.get_or_none(token=token)
+
+
+def _locale(request: Request, invitation: Invitation) -> tuple[str, bool]:
+    """The page's language, and whether `?lang=` chose it (then links keep it)."""
+    requested = requested_locale(request.query_params.get("lang"))
+    return pick_locale(requested, invitation.locale), requested is not None
+
+
+def _path(request: Request, name: str, token: str, lang: str | None = None) -> str:
+    path = str(request.app.url_path_for(name, token=token))
+    return f"{path}?lang={lang}" if lang else path
+
+
+def _form(
+    request: Request,
+    invitation: Invitation,
+    plan: InvitationSurvey,
+    *,
+    values: dict[str, str],
+    errors: AnswerError | None = None,
+    saved: bool = False,
+) -> HTMLResponse:
+    locale, chosen = _locale(request, invitation)
+    messages = {
+        problem.field: translate(locale, f"error.{problem.code}", **problem.values)
+        for problem in (errors.problems if errors else [])
+    }
+    other = OTHER_LOCALE[locale]
+    return _render(
+        "survey/form.html",
+        locale,
+        400 if errors else 200,
+        brand=plan.brand or plan.journey,
+        touchpoint=plan.touchpoint_name(locale),
+        questions=plan.survey.questions,
+        fields=FIELDS,
+        values=values,
+        errors=messages,
+        saved=saved,
+        comment_limit=COMMENT_LIMIT,
+        action=_path(request, "survey", invitation.token, locale if chosen else None),
+        other_locale=other,
+        other_language_url=_path(request, "survey", invitation.token, other),
+    )
+
+
+async def _saved_values(invitation: Invitation) -> dict[str, str]:
+    response = await Response.get_or_none(invitation_id=invitation.id)
+    if response is None:
+        return {}
+    found = {"nps": response.nps, "csat": response.csat, "comment": response.comment}
+    return {field: str(value) for field, value in found.items() if value is not None}
+
+
+async def show_survey(request: Request) -> HttpResponse:
+    invitation = await _find(request)
+    if invitation is None:
+        return _not_found()
+    locale, _ = _locale(request, invitation)
+    try:
+        check_open(invitation)
+    except SurveyClosed as closed:
+        return _closed(closed, locale)
+    plan = await invitation_survey(invitation)
+    values = await _saved_values(invitation)
+    score = request.query_params.get("score")
+    if score is None or request.method != "GET":
+        return _form(request, invitation, plan, values=values)
+    try:
+        nps = parse_score(score, "nps")
+        if nps is None:
+            return _form(request, invitation, plan, values=values)
+        await record_response(invitation, nps=nps, csat=None, comment=None, partial=True)
+    except AnswerError as error:
+        return _form(request, invitation, plan, values=values, errors=error)
+    except SurveyClosed as closed:
+        return _closed(closed, locale)
+    return _form(request, invitation, plan, values=values | {"nps": str(nps)}, saved=True)
+
+
+async def submit_survey(request: Request) -> HttpResponse:
+    invitation = await _find(request)
+    if invitation is None:
+        return _not_found()
+    locale, chosen = _locale(request, invitation)
+    try:
+        check_open(invitation)
+    except SurveyClosed as closed:
+        return _closed(closed, locale)
+    plan = await invitation_survey(invitation)
+    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
+        return _message(locale, 413, (locale, "bad_request.title", "error.invalid"))
+    form = await request.form()
+    values = {key: value for key, value in form.items() if isinstance(value, str)}
+    try:
+        answers = parse_answers(values, plan.survey)
+        await record_response(
+            invitation, nps=answers.nps, csat=answers.csat, comment=answers.comment, source="web"
+        )
+    except AnswerError as error:
+        return _form(request, invitation, plan, values=values, errors=error)
+    except SurveyClosed as closed:
+        return _closed(closed, locale)
+    thanks = _path(request, "survey_thanks", invitation.token, locale if chosen else None)
+    return RedirectResponse(thanks, status_code=303, headers=HEADERS)
+
+
+async def thank_you(request: Request) -> HttpResponse:
+    invitation = await _find(request)
+    if invitation is None:
+        return _not_found()
+    locale, chosen = _locale(request, invitation)
+    if not await Response.exists(invitation_id=invitation.id):
+        form = _path(request, "survey", invitation.token, locale if chosen else None)
+        return RedirectResponse(form, status_code=303, headers=HEADERS)
+    plan = await invitation_survey(invitation)
+    return _render(
+        "survey/thanks.html",
+        locale,
+        brand=plan.brand or plan.journey,
+        change_url=_path(request, "survey", invitation.token, locale if chosen else None),
+    )
+
+
+routes = [
+    Route("/s/{token}", show_survey, methods=["GET"], name="survey"),
+    Route("/s/{token}", submit_survey, methods=["POST"], name="survey_submit"),
+    Route("/s/{token}/thanks", thank_you, methods=["GET"], name="survey_thanks"),
+]
