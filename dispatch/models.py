@@ -16,7 +16,7 @@ class Message(Model):
     subject = fields.CharField(max_length=300, null=True)
     body = fields.TextField()
     status = fields.CharField(max_length=16, default="sending")
-    provider_message_id = fields.CharField(max_length=64, null=True, db_index=True)
+    provider_message_id = fields.CharField(max_length=255, null=True, db_index=True)
     error = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

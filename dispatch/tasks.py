@@ -73,7 +73,7 @@ def _render(
         return OutgoingMessage(invitation.id, route.address, text, locale=invitation.locale)
     email = render_email(definition, key, **options)
     return OutgoingMessage(
-        invitation.id, route.address, email.text, email.subject, email.html, invitation.locale
+        invitation.id, route.address, email.text, email.subject, email.html, email.locale
     )
 
 

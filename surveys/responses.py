@@ -17,12 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from pydantic import BaseModel, ConfigDict
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from journeys.models import Journey, JourneyVersion, Touchpoint
-from journeys.schema import Survey, Text
+from journeys.models import Touchpoint
+from journeys.schema import JourneyDefinition, Survey, TouchpointDefinition
+from journeys.store import journey_definition
 from surveys.models import Invitation, InvitationStatus, Response
 
 COMMENT_LIMIT = 2000
@@ -168,52 +168,29 @@ def _raise_all(problems: list[AnswerError]) -> None:
         raise first
 
 
-class _TouchpointPlan(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    key: str
-    name: Text | None = None
-    survey: str
-
-    def display_name(self, locale: str) -> str:
-        return self.name.in_locale(locale) if self.name else self.key.replace("-", " ")
-
-
-class _SurveyPlan(BaseModel):
-    """The parts of a stored definition a survey page needs, read leniently (as the reports
-    do), so a customer's page never fails on a field it does not use."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    name: str
-    brand: str | None = None
-    touchpoints: list[_TouchpointPlan]
-    surveys: dict[str, Survey]
-
-
 @dataclass(frozen=True)
 class InvitationSurvey:
-    """What an invitation asks: its journey's name and brand, touchpoint and questions."""
+    """What an invitation asks: its journey, touchpoint and questions, as they were sent."""
 
-    journey: str
-    brand: str | None
-    touchpoint: _TouchpointPlan
+    journey: JourneyDefinition
+    touchpoint: TouchpointDefinition
     survey: Survey
+
+    @property
+    def brand(self) -> str:
+        return self.journey.brand or self.journey.name
 
     def touchpoint_name(self, locale: str) -> str:
         return self.touchpoint.display_name(locale)
 
 
 async def invitation_survey(invitation: Invitation) -> InvitationSurvey:
-    """The survey of the journey version the invitation was sent with."""
-    touchpoint = await Touchpoint.get(id=invitation.touchpoint_id)  # type: ignore[attr-defined]
-    journey = await Journey.get(id=touchpoint.journey_id)  # type: ignore[attr-defined]
-    version = await JourneyVersion.get_or_none(
-        journey_id=journey.id, version=invitation.journey_version
-    ) or await JourneyVersion.get(journey_id=journey.id, version=journey.version)
-    plan = _SurveyPlan.model_validate(version.definition)
-    own = next(t for t in plan.touchpoints if t.key == touchpoint.key)
-    return InvitationSurvey(plan.name, plan.brand, own, plan.surveys[own.survey])
+    """The survey of the journey version the invitation was scheduled with."""
+    touchpoint_id = invitation.touchpoint_id  # type: ignore[attr-defined]
+    touchpoint = await Touchpoint.get(id=touchpoint_id).prefetch_related("journey")
+    definition = await journey_definition(touchpoint.journey, invitation.journey_version)
+    settings = definition.touchpoint(touchpoint.key)
+    return InvitationSurvey(definition, settings, definition.surveys[settings.survey])
 
 
 def check_open(invitation: Invitation) -> None:
@@ -278,7 +255,10 @@ async def _store(invitation: Invitation, answers: Answers, source: str, partial:
             response.comment, response.source = answers.comment, source
             await response.save()
         if current.status != InvitationStatus.ANSWERED:
+            # Answered while the worker was still storing the send: it was sent, so the
+            # response rate must count it (the worker's own update now finds it answered).
+            sent = {"sent_at": now} if current.sent_at is None else {}
             await Invitation.filter(id=current.id).update(
-                status=InvitationStatus.ANSWERED, updated_at=now
+                status=InvitationStatus.ANSWERED, updated_at=now, **sent
             )
     return response

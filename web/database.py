@@ -38,7 +38,9 @@ async def migrate(database_url: str) -> None:
 
 
 async def connect(database_url: str) -> None:
-    await Tortoise.init(config=tortoise_config(database_url))
+    """Connect for the whole process: the server's lifespan runs in another task than its
+    requests, so the connections must be global rather than bound to one task's context."""
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
 
 
 async def disconnect() -> None:

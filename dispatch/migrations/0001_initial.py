@@ -5,6 +5,7 @@ from tortoise import fields
 
 class Migration(migrations.Migration):
     initial = True
+    dependencies = [('surveys', '0001_initial')]
 
     operations = [
         ops.CreateModel(

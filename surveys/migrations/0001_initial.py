@@ -6,6 +6,7 @@ from tortoise import fields
 
 class Migration(migrations.Migration):
     initial = True
+    dependencies = [('journeys', '0001_initial')]
 
     operations = [
         ops.CreateModel(

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from surveys.models import Invitation, InvitationStatus, Response
+from web.i18n import CATALOG, translate
 
 ANNA = {"id": "anna", "phone": "+14155550123", "locale": "en"}
 CHEN = {"id": "chen", "phone": "+8613800138000", "locale": "zh-CN"}
@@ -181,3 +182,17 @@ async def test_the_thank_you_page_sends_an_unanswered_customer_to_the_survey(cli
 
     assert page.status_code == 303
     assert page.headers["location"] == f"/s/{anna.token}"
+
+
+async def test_a_head_request_never_saves_a_score(client, anna):
+    page = await client.head(f"/s/{anna.token}", params={"score": "9"})
+
+    assert page.status_code == 200
+    assert not await Response.exists(invitation_id=anna.id)
+
+
+def test_every_page_string_is_in_both_languages():
+    assert CATALOG["en"].keys() == CATALOG["zh-CN"].keys()
+    assert translate("zh", "submit") == "提交"
+    assert translate("fr", "submit") == "Submit"
+    assert "2001" in translate("zh-CN", "error.too_long", limit=2000, length=2001)

@@ -14,14 +14,13 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from markupsafe import Markup, escape
-from pydantic import BaseModel, ConfigDict
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from dispatch.models import Message
-from journeys.models import Journey, JourneyVersion
-from journeys.schema import TouchpointDefinition
+from journeys.models import Journey
+from journeys.store import journey_definition
 from surveys.periods import Period, current_period, parse_period
 from surveys.reports import JourneyReport, TouchpointRow, touchpoint_report
 from surveys.scoring import Change
@@ -87,15 +86,6 @@ def linkify(text: str) -> Markup:
     return Markup(_URL.sub(link, escaped))
 
 
-class _JourneyPlan(BaseModel):
-    """The parts of a stored definition the home page lists, read leniently (as reports do)."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    name: str
-    touchpoints: list[TouchpointDefinition]
-
-
 def describe_delay(delay: timedelta) -> str:
     """ "7 days", "1 day 12 hours", "at once": how a CX owner says a touchpoint's delay."""
     minutes = int(delay.total_seconds() // 60)
@@ -110,9 +100,8 @@ def describe_delay(delay: timedelta) -> str:
 async def home(request: Request) -> HTMLResponse:
     journeys = []
     for journey in await Journey.filter(active=True).order_by("key"):
-        version = await JourneyVersion.get_or_none(journey_id=journey.id, version=journey.version)
-        plan = _JourneyPlan.model_validate(version.definition) if version else None
-        journeys.append({"journey": journey, "touchpoints": plan.touchpoints if plan else []})
+        definition = await journey_definition(journey)
+        journeys.append({"journey": journey, "touchpoints": definition.touchpoints})
     return _render(
         "console/home.html", section="home", journeys=journeys, describe_delay=describe_delay
     )
@@ -188,7 +177,8 @@ def _row_cells(row: TouchpointRow) -> dict[str, Any]:
     return {
         "touchpoint": row.touchpoint,
         "stage": row.stage,
-        "n": nps.n,
+        "n": max(nps.n, csat.n),  # a CSAT-only survey has no NPS answers
+        "nps_n": nps.n,
         "nps": "—" if nps.score is None else f"{nps.score:+.1f}",
         "nps_margin": "" if nps.margin is None else f"± {nps.margin:.1f}",
         "nps_interval": "" if nps.low is None else f"{nps.low:+.1f} to {nps.high:+.1f}",

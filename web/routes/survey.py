@@ -128,7 +128,7 @@ def _form(
         "survey/form.html",
         locale,
         400 if errors else 200,
-        brand=plan.brand or plan.journey,
+        brand=plan.brand,
         touchpoint=plan.touchpoint_name(locale),
         questions=plan.survey.questions,
         fields=FIELDS,
@@ -186,7 +186,8 @@ async def submit_survey(request: Request) -> HttpResponse:
     except SurveyClosed as closed:
         return _closed(closed, locale)
     plan = await invitation_survey(invitation)
-    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
+    length = request.headers.get("content-length", "0")
+    if not length.isdigit() or int(length) > MAX_FORM_BYTES:
         return _message(locale, 413, (locale, "bad_request.title", "error.invalid"))
     form = await request.form()
     values = {key: value for key, value in form.items() if isinstance(value, str)}
@@ -215,7 +216,7 @@ async def thank_you(request: Request) -> HttpResponse:
     return _render(
         "survey/thanks.html",
         locale,
-        brand=plan.brand or plan.journey,
+        brand=plan.brand,
         change_url=_path(request, "survey", invitation.token, locale if chosen else None),
     )
 

@@ -1,0 +1,116 @@
+"""Web and worker as separate processes, as they run in production.
+
+`touchpoint web` takes the event over real HTTP; `touchpoint worker` (another process, on
+the same database and Redis) sends the SMS through the loopback Twilio server.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.servers.twilio import TwilioServer
+from tests.stories import ANNA
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOP = ROOT / "tests" / "journeys" / "fixtures" / "shop.yaml"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def environment(db: str, redis_url: str, twilio: TwilioServer, tmp_path: Path) -> dict[str, str]:
+    port = free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("TOUCHPOINT_")}
+    return clean | {
+        "TOUCHPOINT_DATA_DIR": str(tmp_path),
+        "TOUCHPOINT_DATABASE_URL": db,
+        "TOUCHPOINT_REDIS_URL": redis_url,
+        "TOUCHPOINT_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "TOUCHPOINT_TWILIO_ACCOUNT_SID": twilio.account_sid,
+        "TOUCHPOINT_TWILIO_AUTH_TOKEN": twilio.auth_token,
+        "TOUCHPOINT_TWILIO_FROM": "+15005550006",
+        "TOUCHPOINT_TWILIO_API_URL": twilio.url,
+    }
+
+
+def touchpoint(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "web.cli", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+
+
+@pytest.fixture
+def web_process(environment: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    base = environment["TOUCHPOINT_PUBLIC_URL"]
+    port = base.rsplit(":", 1)[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "web.cli", "web", "--port", port],
+        env=environment,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=(tmp_path / "web.log").open("w"),
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError("touchpoint web did not start")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        print((tmp_path / "web.log").read_text())
+
+
+async def test_the_web_process_takes_the_event_and_a_worker_process_sends_it(
+    environment, web_process, twilio
+):
+    touchpoint("journeys", "apply", str(SHOP), env=environment)
+    key = touchpoint("apikeys", "create", "--name", "shop", env=environment).stdout.split()[-1]
+    eight_days_ago = time.gmtime(time.time() - 8 * 86400)
+    event = {
+        "id": "A-1",
+        "type": "order.delivered",
+        "occurred_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", eight_days_ago),
+        "customer": ANNA.as_customer(),
+    }
+
+    async with httpx.AsyncClient(base_url=web_process) as http:
+        posted = await http.post(
+            "/api/v1/events", json={"events": [event]}, headers={"Authorization": f"Bearer {key}"}
+        )
+        assert posted.status_code == 200, posted.text
+
+        touchpoint("worker", "--burst", env=environment)
+
+        [sms] = twilio.messages
+        assert sms.to == ANNA.phone
+        link = re.search(r"http://127\.0\.0\.1:\d+/s/\S+", sms.body).group(0)
+        page = await http.get(link)
+        assert page.status_code == 200
+        assert "How likely are you to recommend us" in page.text
