@@ -21,12 +21,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel
 from tortoise.expressions import Q
 from tortoise.functions import Count
 
 from journeys.models import Journey, JourneyVersion, Touchpoint
-from journeys.schema import Targets
+from journeys.schema import JourneyDefinition, Targets
 from surveys import scoring
 from surveys.models import Invitation, Response
 from surveys.periods import Period
@@ -49,6 +48,11 @@ class TouchpointRow:
     targets: Targets
     nps_target_met: bool | None
     csat_target_met: bool | None
+
+    @property
+    def n(self) -> int:
+        """Answers in the period: CSAT-only touchpoints have no NPS answers but do have an n."""
+        return max(self.nps.n, self.csat.n)
 
 
 @dataclass(frozen=True)
@@ -83,9 +87,9 @@ async def touchpoint_report(
     if journey is None:
         raise LookupError(f"no journey with key {journey_key!r}")
     version = await JourneyVersion.get_or_none(journey_id=journey.id, version=journey.version)
-    plan = _Plan.model_validate(version.definition if version else {})
+    definition = JourneyDefinition.model_validate(version.definition) if version else None
     touchpoints = await Touchpoint.filter(journey_id=journey.id, active=True).order_by("key")
-    order = {tp.key: index for index, tp in enumerate(plan.touchpoints)}
+    order = {tp.key: i for i, tp in enumerate(definition.touchpoints if definition else [])}
     touchpoints.sort(key=lambda tp: order.get(tp.key, len(order)))
 
     tz = ZoneInfo(journey.timezone)
@@ -99,7 +103,7 @@ async def touchpoint_report(
         nps_now, csat_now = _scored(current.get(tp.id, {}), min_sample)
         nps_before, csat_before = _scored(previous.get(tp.id, {}), min_sample)
         sent, responses = invitations.get(tp.id, (0, 0))
-        targets = plan.targets_for(tp.key)
+        targets = _targets(definition, tp.key)
         rows.append(
             TouchpointRow(
                 touchpoint=tp.key,
@@ -121,28 +125,12 @@ async def touchpoint_report(
     return JourneyReport(journey.key, journey.name, period, journey.timezone, rows, min_sample)
 
 
-class _TouchpointPlan(BaseModel):
-    key: str
-    targets: Targets | None = None
-
-
-class _Plan(BaseModel):
-    """The parts of a stored `JourneyDefinition` a report needs: order and targets.
-
-    Read leniently rather than re-validating the whole definition, so a report never fails
-    on a field it does not use (a send window stored as "09:00:00", say).
-    """
-
-    targets: Targets = Targets()
-    touchpoints: list[_TouchpointPlan] = []
-
-    def targets_for(self, key: str) -> Targets:
-        """As `JourneyDefinition.targets_for`: the touchpoint's own, field by field."""
-        own = next((t.targets for t in self.touchpoints if t.key == key), None) or Targets()
-        return Targets(
-            nps=own.nps if own.nps is not None else self.targets.nps,
-            csat=own.csat if own.csat is not None else self.targets.csat,
-        )
+def _targets(definition: JourneyDefinition | None, key: str) -> Targets:
+    """The journey's alone for a touchpoint its definition does not list (yet, or any more)."""
+    if definition is None:
+        return Targets()
+    own = next((t for t in definition.touchpoints if t.key == key), None)
+    return definition.targets_for(own) if own else definition.targets
 
 
 def _between(low: int, high: int, field: str) -> Q:
@@ -228,7 +216,7 @@ def _row_dict(row: TouchpointRow) -> dict[str, Any]:
     return {
         "touchpoint": row.touchpoint,
         "stage": row.stage,
-        "n": row.nps.n,
+        "n": row.n,
         "nps": scored(row.nps, row.previous_nps, row.nps_change, targets.nps, row.nps_target_met),
         "csat": scored(
             row.csat, row.previous_csat, row.csat_change, targets.csat, row.csat_target_met
@@ -287,7 +275,7 @@ def _table_cells(row: TouchpointRow) -> tuple[str, ...]:
     return (
         row.touchpoint,
         row.stage,
-        str(row.nps.n),
+        str(row.n),
         nps_cell,
         csat_cell,
         rate_cell,

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from dispatch.worker import create_worker
-from surveys.models import Invitation
+from surveys.models import Invitation, InvitationStatus
 from web.runtime import Runtime
 
 
@@ -77,6 +77,30 @@ class Shop:
 
     async def invitation_for(self, event_id: str) -> Invitation:
         return await Invitation.get(interaction__event_id=event_id).prefetch_related("customer")
+
+
+async def sent_invitation(
+    client: httpx.AsyncClient,
+    api_key: str,
+    customer: dict[str, Any] | None = None,
+    event_id: str = "evt-1",
+) -> Invitation:
+    """The `use` invitation of a delivered order, as the worker leaves it once sent."""
+    event = {
+        "id": event_id,
+        "type": "order.delivered",
+        "occurred_at": (datetime.now(UTC) - timedelta(days=8)).isoformat(),
+        "customer": customer or ANNA.as_customer(),
+    }
+    answer = await client.post(
+        "/api/v1/events", json={"events": [event]}, headers={"Authorization": f"Bearer {api_key}"}
+    )
+    assert answer.status_code == 200, answer.text
+    [found] = answer.json()["results"][0]["invitations"]
+    await Invitation.filter(id=found["id"]).update(
+        status=InvitationStatus.SENT, sent_at=datetime.now(UTC), channel="sms"
+    )
+    return await Invitation.get(id=found["id"])
 
 
 async def run_worker_until_idle(runtime: Runtime) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from journeys.models import Customer, Interaction, Journey, JourneyVersion, Touchpoint
-from journeys.schema import JourneyDefinition
+from journeys.schema import JourneyDefinition, Targets
 from surveys.models import Invitation, InvitationStatus, Response
 
 _serial = itertools.count(1)
@@ -57,7 +57,14 @@ async def create_journey(
     journey = await Journey.create(
         key=definition.journey, name=definition.name, timezone=definition.timezone, version=2
     )
-    await JourneyVersion.create(journey=journey, version=1, definition={}, digest="old")
+    # An earlier version with other targets, which the report must not read.
+    earlier = definition.model_copy(update={"targets": Targets(nps=-100, csat=0)})
+    await JourneyVersion.create(
+        journey=journey,
+        version=1,
+        definition=earlier.model_dump(mode="json", by_alias=True),
+        digest="earlier",
+    )
     await JourneyVersion.create(
         journey=journey,
         version=2,

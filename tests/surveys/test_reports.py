@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from journeys.models import Touchpoint
 from surveys.periods import Period
 from surveys.reports import JourneyReport, format_report_table, touchpoint_report
 from tests.surveys.factories import ONLINE_STORE, answers, create_journey, invitations
@@ -66,11 +67,14 @@ async def test_it_scores_each_touchpoint_of_the_quarter(db):
 
 
 async def test_rows_follow_the_definition_and_leave_out_inactive_touchpoints(db):
-    await create_journey(inactive=("ship",))
+    order = (await create_journey(inactive=("ship",)))["order"]
+    # A touchpoint the current definition does not list comes last, with the journey's targets.
+    await Touchpoint.create(journey_id=order.journey_id, key="a-stray", stage="x", trigger="x")
 
     report = await touchpoint_report("online-store", Q3)
 
-    assert [r.touchpoint for r in report.rows] == ["browse", "order", "after-sales"]
+    assert [r.touchpoint for r in report.rows] == ["browse", "order", "after-sales", "a-stray"]
+    assert (report.rows[-1].targets.nps, report.rows[-1].targets.csat) == (40, 85)
     browse = report.rows[0]
     assert (browse.nps.n, browse.csat.n, browse.sent, browse.response_rate) == (0, 0, 0, None)
     assert (browse.nps_change, browse.nps_target_met, browse.csat_target_met) == (None,) * 3

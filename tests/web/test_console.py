@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from dispatch.models import Message
 from surveys.periods import current_period
 from surveys.responses import record_response
-from tests.web.test_survey import sent_invitation
+from tests.stories import sent_invitation
 from web.routes.console import describe_delay, linkify
 
 

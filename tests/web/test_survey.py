@@ -3,34 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from surveys.models import Invitation, InvitationStatus, Response
+from tests.stories import sent_invitation
 from web.i18n import CATALOG, translate
 
 ANNA = {"id": "anna", "phone": "+14155550123", "locale": "en"}
 CHEN = {"id": "chen", "phone": "+8613800138000", "locale": "zh-CN"}
-
-
-async def sent_invitation(client, api_key, customer=ANNA, event_id="evt-1") -> Invitation:
-    """The `use` invitation of a delivered order, as the worker leaves it once sent."""
-    event = {
-        "id": event_id,
-        "type": "order.delivered",
-        "occurred_at": (datetime.now(UTC) - timedelta(days=8)).isoformat(),
-        "customer": customer,
-    }
-    answer = await client.post(
-        "/api/v1/events", json={"events": [event]}, headers={"Authorization": f"Bearer {api_key}"}
-    )
-    assert answer.status_code == 200, answer.text
-    [found] = answer.json()["results"][0]["invitations"]
-    await Invitation.filter(id=found["id"]).update(
-        status=InvitationStatus.SENT, sent_at=datetime.now(UTC), channel="sms"
-    )
-    return await Invitation.get(id=found["id"])
 
 
 @pytest.fixture

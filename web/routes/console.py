@@ -177,7 +177,7 @@ def _row_cells(row: TouchpointRow) -> dict[str, Any]:
     return {
         "touchpoint": row.touchpoint,
         "stage": row.stage,
-        "n": max(nps.n, csat.n),  # a CSAT-only survey has no NPS answers
+        "n": row.n,
         "nps_n": nps.n,
         "nps": "—" if nps.score is None else f"{nps.score:+.1f}",
         "nps_margin": "" if nps.margin is None else f"± {nps.margin:.1f}",
