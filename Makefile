@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: up test install lint format migrations
+.PHONY: up test install lint format migrations bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,6 @@ format: install
 migrations: install
 	mkdir -p .touchpoint
 	$(BIN)/tortoise -c web.database.TORTOISE_ORM makemigrations
+
+bench: install
+	$(BIN)/python bench/intake.py

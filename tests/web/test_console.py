@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from dispatch.models import Message
 from surveys.periods import current_period
 from surveys.responses import record_response
-from tests.stories import sent_invitation
+from tests.stories import ANNA as STORY_ANNA
+from tests.stories import Shop, sent_invitation
 from web.routes.console import describe_delay, linkify
 
 
@@ -47,6 +48,18 @@ async def test_the_outbox_shows_a_console_message_with_a_link(client, api_key, s
     assert "sent" in page.text
     # the link opens the survey the message invites to
     assert (await client.get(link.removeprefix("http://testserver"))).status_code == 200
+
+
+async def test_the_outbox_lists_what_is_scheduled_and_when(client, api_key, shop_journey):
+    shop = Shop(client, api_key)
+    await shop.delivered("A-1", to=STORY_ANNA, days_ago=2)
+
+    page = await client.get("/outbox")
+
+    scheduled = page.text.split("<h2>Scheduled</h2>", 1)[1]
+    invitation = await shop.invitation_for("A-1")
+    assert f"{invitation.send_at:%Y-%m-%d %H:%M}" in scheduled
+    assert "<td>use</td>" in scheduled and "<td>anna</td>" in scheduled
 
 
 async def test_the_report_shows_the_touchpoint_table_with_numbers(client, api_key, shop_journey):

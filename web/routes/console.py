@@ -21,12 +21,15 @@ from starlette.routing import Route
 from dispatch.models import Message
 from journeys.models import Journey
 from journeys.store import journey_definition
+from surveys.models import Invitation, InvitationStatus
 from surveys.periods import Period, current_period, parse_period
 from surveys.reports import JourneyReport, TouchpointRow, touchpoint_report
 from surveys.scoring import Change
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 OUTBOX_SIZE = 100
+#: Scheduled invitations shown under the outbox, so a newcomer sees what waits and why.
+UPCOMING_SIZE = 20
 HEADERS = {
     "Cache-Control": "no-store",  # the outbox holds survey links, each a credential
     "Referrer-Policy": "same-origin",
@@ -114,10 +117,17 @@ async def outbox(request: Request) -> HTMLResponse:
         .limit(OUTBOX_SIZE)
         .prefetch_related("invitation")
     )
+    upcoming = (
+        await Invitation.filter(status=InvitationStatus.SCHEDULED)
+        .order_by("send_at", "id")
+        .limit(UPCOMING_SIZE)
+        .prefetch_related("customer", "touchpoint__journey")
+    )
     return _render(
         "console/outbox.html",
         section="outbox",
         messages=messages,
+        upcoming=upcoming,
         linkify=linkify,
         limit=OUTBOX_SIZE,
     )

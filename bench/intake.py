@@ -1,0 +1,152 @@
+"""How fast a batch of 1000 events goes from HTTP to committed invitations.
+
+Our path: POST /api/v1/events through the whole app (auth, validation, matching, customer
+upsert, interaction and invitation rows, one transaction, enqueueing on Redis). The bare
+baseline, in the same run and on the same database: the same number of interaction and
+invitation rows written with plain multi-row INSERTs and no checks at all. The ratio says
+what the product's guarantees cost on top of the unavoidable writes.
+
+    .venv/bin/python bench/intake.py [--events 1000] [--rounds 5] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import secrets
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from tortoise import Tortoise, connections
+
+from journeys.loader import load_journey
+from journeys.store import apply_journey
+from web.app import create_app
+from web.auth import create_api_key
+from web.database import connect, migrate
+from web.runtime import start_runtime, stop_runtime
+from web.settings import Settings
+
+#: Event ids of this run, so runs against a kept database never collide.
+RUN = secrets.token_hex(3)
+SHOP = Path(__file__).resolve().parents[1] / "tests" / "journeys" / "fixtures" / "shop.yaml"
+
+
+def batch(round_: int, size: int) -> list[dict]:
+    occurred = (datetime.now(UTC) - timedelta(days=8)).isoformat()
+    return [
+        {
+            "id": f"{RUN}-r{round_}-e{n}",
+            "type": "order.delivered",
+            "occurred_at": occurred,
+            "customer": {"id": f"c{n}", "phone": f"+1415555{n % 10000:04d}", "locale": "en"},
+        }
+        for n in range(size)
+    ]
+
+
+async def ours(http: httpx.AsyncClient, key: str, round_: int, size: int) -> float:
+    events = batch(round_, size)
+    started = time.perf_counter()
+    answer = await http.post(
+        "/api/v1/events", json={"events": events}, headers={"Authorization": f"Bearer {key}"}
+    )
+    elapsed = time.perf_counter() - started
+    assert answer.status_code == 200 and answer.json()["accepted"] == size, answer.text[:300]
+    return elapsed
+
+
+async def baseline(round_: int, size: int, customer_id: int, touchpoint_id: int) -> float:
+    conn = connections.get("default")
+    dialect = conn.capabilities.dialect
+    now: datetime | str = datetime.now(UTC)
+    if dialect != "postgres":
+        now = now.isoformat()  # what tortoise itself hands SQLite
+    mark = (lambda i: f"${i}") if dialect == "postgres" else (lambda i: "?")
+    started = time.perf_counter()
+    async with conn._in_transaction() as tx:  # the bare minimum: one transaction, two INSERTs
+        rows, values = [], []
+        for n in range(size):
+            base = len(values)
+            rows.append(f"({', '.join(mark(base + i + 1) for i in range(5))}, '{{}}', NOW_)")
+            values += [f"{RUN}-b{round_}-e{n}", "order.delivered", now, customer_id, None]
+        sql = (
+            "INSERT INTO interaction (event_id, type, occurred_at, customer_id, journey_key,"
+            " attributes, received_at) VALUES " + ", ".join(rows)
+        ).replace("NOW_", "CURRENT_TIMESTAMP")
+        await tx.execute_query(sql, values)
+        first = await tx.execute_query_dict(
+            f"SELECT MIN(id) AS first FROM interaction WHERE event_id LIKE '{RUN}-b{round_}-e%'"
+        )
+        start_id = first[0]["first"]
+        rows, values = [], []
+        for n in range(size):
+            base = len(values)
+            rows.append(
+                f"({', '.join(mark(base + i + 1) for i in range(6))}, 1, 'en', 'A', 0,"
+                " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+            values += [
+                f"tok-{round_}-{n}",
+                start_id + n,
+                touchpoint_id,
+                customer_id,
+                "scheduled",
+                now,
+            ]
+        await tx.execute_query(
+            "INSERT INTO invitation (token, interaction_id, touchpoint_id, customer_id, status,"
+            " send_at, journey_version, locale, variant, attempts, created_at, updated_at)"
+            " VALUES " + ", ".join(rows),
+            values,
+        )
+    return time.perf_counter() - started
+
+
+async def main(size: int, rounds: int, database_url: str | None) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        url = database_url or f"sqlite://{folder}/bench.sqlite3"
+        await migrate(url)
+        settings = Settings(data_dir=Path(folder), database_url=url)
+        await connect(url)
+        runtime = await start_runtime(settings, connect_database=False)
+        try:
+            text = SHOP.read_text("utf-8")
+            await apply_journey(load_journey(text), text)
+            _, key = await create_api_key("bench")
+            transport = httpx.ASGITransport(app=create_app(runtime=runtime))
+            async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+                await ours(http, key, -1, size)  # warm up: customers exist from here on
+                our_times = [await ours(http, key, r, size) for r in range(rounds)]
+            customer = await connections.get("default").execute_query_dict(
+                "SELECT MIN(id) AS id FROM customer"
+            )
+            touchpoint = await connections.get("default").execute_query_dict(
+                "SELECT id FROM touchpoint WHERE key = 'use'"
+            )
+            base_times = [
+                await baseline(r, size, customer[0]["id"], touchpoint[0]["id"])
+                for r in range(rounds)
+            ]
+        finally:
+            await stop_runtime(runtime, disconnect_database=False)
+            await Tortoise.close_connections()
+    ours_s, base_s = statistics.median(our_times), statistics.median(base_times)
+    print(f"database        {url.split(':', 1)[0]}")
+    print(f"batch           {size} events, median of {rounds} rounds")
+    print(f"ours            {ours_s * 1000:8.1f} ms  ({size / ours_s:,.0f} events/s)")
+    print(f"bare INSERTs    {base_s * 1000:8.1f} ms  ({size / base_s:,.0f} rows/s)")
+    print(f"ratio           {ours_s / base_s:8.1f}x")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    asyncio.run(main(args.events, args.rounds, args.database_url))
