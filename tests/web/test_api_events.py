@@ -219,3 +219,21 @@ async def test_invitations_are_listed_by_customer_and_status(client, api_key, sh
     assert len(scheduled.json()["invitations"]) == 2
     assert bad.status_code == 422
     assert bad.json()["error"]["field"] == "status"
+
+
+async def test_the_report_defaults_to_this_quarter_and_names_bad_parameters(
+    client, api_key, shop_journey
+):
+    auth = {"Authorization": f"Bearer {api_key}"}
+
+    current = await client.get("/api/v1/reports/touchpoints?journey=shop", headers=auth)
+    bad = await client.get("/api/v1/reports/touchpoints?journey=shop&period=2026-Q5", headers=auth)
+    unknown = await client.get("/api/v1/reports/touchpoints?journey=nowhere", headers=auth)
+    unnamed = await client.get("/api/v1/reports/touchpoints", headers=auth)
+
+    quarter = (datetime.now(UTC).month - 1) // 3 + 1
+    assert current.json()["period"] == f"{datetime.now(UTC).year}-Q{quarter}"
+    assert [r["touchpoint"] for r in current.json()["touchpoints"]][:2] == ["browse", "order"]
+    assert (bad.status_code, bad.json()["error"]["field"]) == (422, "period")
+    assert (unknown.status_code, unknown.json()["error"]["field"]) == (404, "journey")
+    assert (unnamed.status_code, unnamed.json()["error"]["field"]) == (422, "journey")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from redis.exceptions import RedisError
 from starlette.requests import Request
@@ -13,10 +14,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from dispatch.queue import enqueue_invitations
+from journeys.models import Journey
 from surveys.intake import EventResult, take_events
 from surveys.links import survey_url
 from surveys.models import Invitation, InvitationStatus
-from surveys.periods import parse_period
+from surveys.periods import Period, current_period, parse_period
 from surveys.reports import touchpoint_report
 from web.auth import Unauthorized, authenticate
 from web.runtime import Runtime
@@ -156,20 +158,25 @@ def _int_param(request: Request, name: str, default: int) -> int:
 
 async def touchpoint_scores(request: Request) -> JSONResponse:
     runtime: Runtime = request.app.state.runtime
-    journey = request.query_params.get("journey")
-    if not journey:
+    key = request.query_params.get("journey")
+    if not key:
         raise ApiError(422, "name a journey: ?journey=<key>", "journey")
+    journey = await Journey.get_or_none(key=key)
+    if journey is None:
+        raise ApiError(404, f"no journey with key {key!r}", "journey")
+    period = _period(request.query_params.get("period"), journey)
+    report = await touchpoint_report(key, period, min_sample=runtime.settings.surveys.min_sample)
+    return JSONResponse(report.as_dict())
+
+
+def _period(text: str | None, journey: Journey) -> Period:
+    """The quarter asked for, or the current one in the journey's time zone."""
+    if not text:
+        return current_period(datetime.now(UTC), ZoneInfo(journey.timezone))
     try:
-        period = parse_period(request.query_params.get("period") or "")
+        return parse_period(text)
     except ValueError as error:
         raise ApiError(422, str(error), "period") from None
-    try:
-        report = await touchpoint_report(
-            journey, period, min_sample=runtime.settings.surveys.min_sample
-        )
-    except LookupError as error:
-        raise ApiError(404, str(error).strip("'\""), "journey") from None
-    return JSONResponse(report.as_dict())
 
 
 routes = [
