@@ -1,4 +1,8 @@
-"""The stories' world: Touchpoint wired to the loopback Twilio and SMTP servers."""
+"""The stories' world: Touchpoint wired to the loopback Twilio and SMTP servers.
+
+The root fixtures (`settings`, `runtime`, `client`) are reused: here `settings` carries
+credentials for both channels, so messages really leave through Twilio and SMTP.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +15,14 @@ from dispatch.settings import SmtpSettings, TwilioSettings
 from tests.servers.smtp import SmtpServer
 from tests.servers.twilio import TwilioServer
 from tests.stories import Shop
-from web.app import create_app
-from web.runtime import Runtime, start_runtime, stop_runtime
+from web.runtime import Runtime
 from web.settings import Settings
 
 SENDER = "+15005550006"
 
 
 @pytest.fixture
-def live_settings(settings: Settings, twilio: TwilioServer, smtp: SmtpServer) -> Settings:
-    """Credentials for both channels, so messages really leave through Twilio and SMTP."""
+def settings(settings: Settings, twilio: TwilioServer, smtp: SmtpServer) -> Settings:
     return settings.model_copy(
         update={
             "twilio": TwilioSettings(
@@ -42,22 +44,17 @@ def live_settings(settings: Settings, twilio: TwilioServer, smtp: SmtpServer) ->
 
 
 @pytest.fixture
-async def live(live_settings: Settings) -> AsyncIterator[Runtime]:
-    running = await start_runtime(live_settings, connect_database=False)
-    try:
-        yield running
-    finally:
-        await stop_runtime(running, disconnect_database=False)
+def live(runtime: Runtime) -> Runtime:
+    """The running parts, with real channels."""
+    return runtime
 
 
 @pytest.fixture
-async def browser(live: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    """What the customer's phone and the CX owner's laptop talk to: the app itself."""
-    transport = httpx.ASGITransport(app=create_app(runtime=live))
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://testserver", follow_redirects=True
-    ) as http:
-        yield http
+async def browser(client: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncClient]:
+    """What the customer's phone and the CX owner's laptop talk to: the app, following
+    redirects as a browser does."""
+    client.follow_redirects = True
+    yield client
 
 
 @pytest.fixture

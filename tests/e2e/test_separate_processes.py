@@ -6,7 +6,6 @@ the same database and Redis) sends the SMS through the loopback Twilio server.
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import subprocess
@@ -18,10 +17,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.processes import ROOT, clean_environment, touchpoint
 from tests.servers.twilio import TwilioServer
 from tests.stories import ANNA
 
-ROOT = Path(__file__).resolve().parents[2]
 SHOP = ROOT / "tests" / "journeys" / "fixtures" / "shop.yaml"
 
 
@@ -34,28 +33,15 @@ def free_port() -> int:
 @pytest.fixture
 def environment(db: str, redis_url: str, twilio: TwilioServer, tmp_path: Path) -> dict[str, str]:
     port = free_port()
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("TOUCHPOINT_")}
-    return clean | {
-        "TOUCHPOINT_DATA_DIR": str(tmp_path),
-        "TOUCHPOINT_DATABASE_URL": db,
-        "TOUCHPOINT_REDIS_URL": redis_url,
-        "TOUCHPOINT_PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "TOUCHPOINT_TWILIO_ACCOUNT_SID": twilio.account_sid,
-        "TOUCHPOINT_TWILIO_AUTH_TOKEN": twilio.auth_token,
-        "TOUCHPOINT_TWILIO_FROM": "+15005550006",
-        "TOUCHPOINT_TWILIO_API_URL": twilio.url,
-    }
-
-
-def touchpoint(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "web.cli", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
+    return clean_environment(
+        data_dir=str(tmp_path),
+        database_url=db,
+        redis_url=redis_url,
+        public_url=f"http://127.0.0.1:{port}",
+        twilio_account_sid=twilio.account_sid,
+        twilio_auth_token=twilio.auth_token,
+        twilio_from="+15005550006",
+        twilio_api_url=twilio.url,
     )
 
 
@@ -90,8 +76,9 @@ def web_process(environment: dict[str, str], tmp_path: Path) -> Iterator[str]:
 async def test_the_web_process_takes_the_event_and_a_worker_process_sends_it(
     environment, web_process, twilio
 ):
-    touchpoint("journeys", "apply", str(SHOP), env=environment)
-    key = touchpoint("apikeys", "create", "--name", "shop", env=environment).stdout.split()[-1]
+    touchpoint("journeys", "apply", str(SHOP), env=environment, check=True)
+    created = touchpoint("apikeys", "create", "--name", "shop", env=environment, check=True)
+    key = created.stdout.split()[-1]
     eight_days_ago = time.gmtime(time.time() - 8 * 86400)
     event = {
         "id": "A-1",
@@ -106,7 +93,7 @@ async def test_the_web_process_takes_the_event_and_a_worker_process_sends_it(
         )
         assert posted.status_code == 200, posted.text
 
-        touchpoint("worker", "--burst", env=environment)
+        touchpoint("worker", "--burst", env=environment, check=True)
 
         [sms] = twilio.messages
         assert sms.to == ANNA.phone

@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import ROOT, clean_environment, touchpoint
+
 DEMO = ROOT / "journeys" / "demo" / "online-store.yaml"
 MISTAKES = ROOT / "tests" / "journeys" / "fixtures" / "many-mistakes.yaml"
 
 
-def touchpoint(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "web.cli", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("TOUCHPOINT_")}
-    return clean | {
-        "TOUCHPOINT_DATA_DIR": str(tmp_path),
-        "TOUCHPOINT_DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}",
-    }
+    return clean_environment(
+        data_dir=str(tmp_path), database_url=f"sqlite://{tmp_path / 'cli.sqlite3'}"
+    )
 
 
 @pytest.fixture
