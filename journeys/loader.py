@@ -82,12 +82,11 @@ def load_journey(text: str, *, source: str = "<journey>") -> JourneyDefinition:
         message = f"the file is {shape}: expected a mapping with journey, name, touchpoints, ..."
         raise JourneyFileError([Problem("", message, _line(root, ()))], source)
     problems = [Problem(_path(loc), _TWICE, line) for loc, line in _twins(root)]
+    problems += [Problem(_path(loc), msg, _line(root, loc)) for loc, msg in _rules(data)]
     try:
         definition = JourneyDefinition.model_validate(data)
     except ValidationError as error:
         problems += [_validation_problem(detail, root) for detail in error.errors()]
-    else:
-        problems += [Problem(_path(loc), msg, _line(root, loc)) for loc, msg in _rules(definition)]
     if problems:
         problems.sort(key=lambda problem: (problem.line is None, problem.line or 0))
         raise JourneyFileError(problems, source)
@@ -227,38 +226,58 @@ def _clean_message(detail: ErrorDetails) -> str:
 # Rules that span fields.
 
 
-def _rules(definition: JourneyDefinition) -> Iterator[tuple[Loc, str]]:
-    yield from _touchpoint_rules(definition)
-    for variant, text in definition.messages.sms.items():
-        for locale, wording in text.items():
+def _rules(data: dict[str, Any]) -> Iterator[tuple[Loc, str]]:
+    """Checks that span fields, run on the file as written so that they are reported along
+    with any shape errors: every problem at once, whatever else is wrong."""
+    yield from _touchpoint_rules(data)
+    messages = data.get("messages")
+    messages = messages if isinstance(messages, dict) else {}
+    for variant, text in _mapping(messages.get("sms")).items():
+        for locale, wording in _wordings(text):
             for message in _template_problems(wording, needs_link=True):
-                yield ("messages", "sms", variant, locale), message
-    for variant, email in definition.messages.email.items():
+                yield ("messages", "sms", variant, *locale), message
+    for variant, email in _mapping(messages.get("email")).items():
         for part, needs_link in (("subject", False), ("body", True)):
-            for locale, wording in getattr(email, part).items():
+            for locale, wording in _wordings(_mapping(email).get(part)):
                 for message in _template_problems(wording, needs_link=needs_link):
-                    yield ("messages", "email", variant, part, locale), message
+                    yield ("messages", "email", variant, part, *locale), message
 
 
-def _touchpoint_rules(definition: JourneyDefinition) -> Iterator[tuple[Loc, str]]:
+def _mapping(value: object) -> dict[Any, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _wordings(text: object) -> Iterator[tuple[Loc, str]]:
+    """A text is a plain string (English) or one string per language."""
+    if isinstance(text, str):
+        yield ("en",), text
+    for locale, wording in _mapping(text).items():
+        if isinstance(wording, str):
+            yield (locale,), wording
+
+
+def _touchpoint_rules(data: dict[str, Any]) -> Iterator[tuple[Loc, str]]:
+    touchpoints = data.get("touchpoints")
+    surveys = _mapping(data.get("surveys"))
     keys: dict[str, int] = {}
     priorities: dict[int, int] = {}
-    for index, touchpoint in enumerate(definition.touchpoints):
-        if touchpoint.key in keys:
-            yield ("touchpoints", index, "key"), f"duplicate key {touchpoint.key!r}"
-        keys.setdefault(touchpoint.key, index)
-        if touchpoint.survey not in definition.surveys:
-            known = ", ".join(sorted(definition.surveys))
-            yield (
-                ("touchpoints", index, "survey"),
-                f"unknown survey {touchpoint.survey!r} (surveys: {known})",
-            )
-        if touchpoint.priority is not None:
-            if touchpoint.priority in priorities:
-                first = priorities[touchpoint.priority]
-                message = f"duplicate priority {touchpoint.priority} (also touchpoints[{first}])"
+    for index, touchpoint in enumerate(touchpoints if isinstance(touchpoints, list) else []):
+        touchpoint = _mapping(touchpoint)
+        key, survey, priority = (touchpoint.get(k) for k in ("key", "survey", "priority"))
+        if isinstance(key, str) and key in keys:
+            yield ("touchpoints", index, "key"), f"duplicate key {key!r}"
+        if isinstance(key, str):
+            keys.setdefault(key, index)
+        if isinstance(survey, str) and surveys and survey not in surveys:
+            known = ", ".join(sorted(map(str, surveys)))
+            yield ("touchpoints", index, "survey"), f"unknown survey {survey!r} (surveys: {known})"
+        if isinstance(priority, int) and not isinstance(priority, bool):
+            if priority in priorities:
+                message = (
+                    f"duplicate priority {priority} (also touchpoints[{priorities[priority]}])"
+                )
                 yield ("touchpoints", index, "priority"), message
-            priorities.setdefault(touchpoint.priority, index)
+            priorities.setdefault(priority, index)
 
 
 def _template_problems(wording: str, *, needs_link: bool) -> list[str]:

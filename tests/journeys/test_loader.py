@@ -49,7 +49,9 @@ def test_it_reports_every_error_with_its_path_and_line():
         (3, "timezone"),
         (4, "send_window.end"),
         (4, "send_window.days[1]"),
+        (6, "touchpoints[0].survey"),
         (10, "touchpoints[1].delay"),
+        (12, "touchpoints[2].survey"),
         (12, "touchpoints[2].dealy"),
         (13, "touchpoints[3].survey"),
         (17, "touchpoints[3].channels[1]"),
@@ -60,6 +62,7 @@ def test_it_reports_every_error_with_its_path_and_line():
 def test_it_says_each_error_as_a_person_would():
     messages = {p.path: p.message for p in problems_in("many-mistakes.yaml")}
     assert messages["touchpoints[1].delay"] == "not an ISO-8601 duration (e.g. P7D, PT12H)"
+    assert messages["touchpoints[0].survey"] == "unknown survey 'quick-csat' (surveys: nps-csat)"
     assert messages["touchpoints[2].dealy"] == "unknown field (did you mean 'delay'?)"
     assert messages["touchpoints[3].survey"] == "required"
     assert messages["touchpoints[3].channels[1]"] == "must be one of 'sms' or 'email', not 'fax'"
@@ -73,8 +76,8 @@ def test_the_error_lists_one_problem_per_line_with_file_and_line():
     with pytest.raises(JourneyFileError) as caught:
         load_journey_file(FIXTURES / "many-mistakes.yaml")
     lines = str(caught.value).splitlines()
-    assert len(lines) == 8
-    assert lines[3] == (
+    assert len(lines) == 10
+    assert lines[4] == (
         f"{FIXTURES / 'many-mistakes.yaml'}:10: touchpoints[1].delay: "
         "not an ISO-8601 duration (e.g. P7D, PT12H)"
     )
@@ -245,8 +248,12 @@ def test_a_missing_field_is_reported_at_its_parent():
 
 def test_a_bad_survey_name_is_reported_with_the_name_quoted():
     text = SMALL.replace("  nps-csat:", "  NPS survey:").replace("survey: nps-csat", "survey: x")
-    (problem,) = problems_of(text)
-    assert (problem.line, problem.path) == (6, 'surveys["NPS survey"]')
+    problems = {p.path: p for p in problems_of(text)}
+    problem = problems['surveys["NPS survey"]']
+    assert problem.line == 6
+    assert problems["touchpoints[0].survey"].message == (
+        "unknown survey 'x' (surveys: NPS survey)"
+    )
     assert problem.message.startswith("invalid name: must be a lower-case name")
 
 
