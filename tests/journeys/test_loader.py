@@ -251,9 +251,7 @@ def test_a_bad_survey_name_is_reported_with_the_name_quoted():
     problems = {p.path: p for p in problems_of(text)}
     problem = problems['surveys["NPS survey"]']
     assert problem.line == 6
-    assert problems["touchpoints[0].survey"].message == (
-        "unknown survey 'x' (surveys: NPS survey)"
-    )
+    assert problems["touchpoints[0].survey"].message == ("unknown survey 'x' (surveys: NPS survey)")
     assert problem.message.startswith("invalid name: must be a lower-case name")
 
 
