@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from dispatch.worker import create_worker
+from web.openapi import openapi
 from web.routes import api, console, survey
 from web.runtime import Runtime, start_runtime, stop_runtime
 from web.settings import Settings
@@ -62,7 +63,13 @@ def create_app(
                 await stop_runtime(running)
 
     app = Starlette(
-        routes=[Route("/healthz", health), *api.routes, *survey.routes, *console.routes],
+        routes=[
+            Route("/healthz", health),
+            Route("/api/v1/openapi.json", openapi),
+            *api.routes,
+            *survey.routes,
+            *console.routes,
+        ],
         lifespan=lifespan,
         exception_handlers={404: not_found},
     )

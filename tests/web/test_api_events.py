@@ -237,3 +237,15 @@ async def test_the_report_defaults_to_this_quarter_and_names_bad_parameters(
     assert (bad.status_code, bad.json()["error"]["field"]) == (422, "period")
     assert (unknown.status_code, unknown.json()["error"]["field"]) == (404, "journey")
     assert (unnamed.status_code, unnamed.json()["error"]["field"]) == (422, "journey")
+
+
+async def test_the_openapi_document_describes_the_event_the_api_validates(client):
+    answer = await client.get("/api/v1/openapi.json")
+
+    document = answer.json()
+    assert answer.status_code == 200
+    event = document["components"]["schemas"]["Event"]
+    assert set(event["required"]) == {"id", "type", "occurred_at", "customer"}
+    assert "CustomerIn" in document["components"]["schemas"]
+    batch = document["paths"]["/api/v1/events"]["post"]["requestBody"]["content"]
+    assert batch["application/json"]["schema"]["properties"]["events"]["maxItems"] == 1000

@@ -1,0 +1,172 @@
+"""The OpenAPI document of the HTTP API, served at /api/v1/openapi.json.
+
+The event schema comes from the pydantic models that validate events, so the document
+cannot drift from what the API accepts; the rest is written out here, next to nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from journeys.events import EventIn
+from surveys.models import InvitationStatus
+
+_ERROR = {
+    "type": "object",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {"message": {"type": "string"}, "field": {"type": "string"}},
+            "required": ["message"],
+        }
+    },
+}
+_INVITATION = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "touchpoint": {"type": "string"},
+        "status": {"type": "string", "enum": [s.value for s in InvitationStatus]},
+        "reason": {"type": ["string", "null"]},
+        "send_at": {"type": "string", "format": "date-time"},
+        "sent_at": {"type": ["string", "null"], "format": "date-time"},
+        "channel": {"type": ["string", "null"]},
+        "link": {"type": "string", "format": "uri"},
+    },
+}
+_EVENT_RESULT = {
+    "type": "object",
+    "properties": {
+        "index": {"type": "integer"},
+        "id": {"type": ["string", "null"]},
+        "status": {"type": "string", "enum": ["accepted", "duplicate", "rejected"]},
+        "invitations": {"type": "array", "items": {"$ref": "#/components/schemas/Invitation"}},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    described = {
+        400: "malformed body",
+        401: "missing or wrong API key",
+        404: "unknown journey",
+        413: "batch over the limit",
+        422: "bad parameter, or every event rejected",
+    }
+    return {
+        str(code): {
+            "description": described[code],
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+        for code in codes
+    }
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _query(name: str, description: str, required: bool = False) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "description": description,
+        "schema": {"type": "string"},
+    }
+
+
+def document(max_events: int) -> dict[str, Any]:
+    event = EventIn.model_json_schema(ref_template="#/components/schemas/{model}")
+    definitions = event.pop("$defs", {})
+    batch = {
+        "type": "object",
+        "properties": {
+            "events": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/Event"},
+                "minItems": 1,
+                "maxItems": max_events,
+            }
+        },
+        "required": ["events"],
+    }
+    results = {
+        "type": "object",
+        "properties": {
+            "accepted": {"type": "integer"},
+            "duplicate": {"type": "integer"},
+            "rejected": {"type": "integer"},
+            "results": {"type": "array", "items": {"$ref": "#/components/schemas/EventResult"}},
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Touchpoint", "version": "1"},
+        "components": {
+            "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Event": event,
+                **definitions,
+                "EventResult": _EVENT_RESULT,
+                "Invitation": _INVITATION,
+                "Error": _ERROR,
+            },
+        },
+        "security": [{"apiKey": []}],
+        "paths": {
+            "/api/v1/events": {
+                "post": {
+                    "summary": "Post a batch of interaction events",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": batch}},
+                    },
+                    "responses": {
+                        "200": _json(results, "every event accepted or duplicate"),
+                        "207": _json(results, "some events rejected, the others taken"),
+                        **_errors(400, 401, 413, 422),
+                    },
+                }
+            },
+            "/api/v1/invitations": {
+                "get": {
+                    "summary": "List invitations, 100 a page",
+                    "parameters": [
+                        _query("customer", "the customer's id in your systems"),
+                        _query("status", "one invitation status"),
+                        _query("after", "the next_after of the previous page"),
+                    ],
+                    "responses": {"200": _json({"type": "object"}, "a page"), **_errors(401, 422)},
+                }
+            },
+            "/api/v1/reports/touchpoints": {
+                "get": {
+                    "summary": "NPS and CSAT per touchpoint for a calendar quarter",
+                    "parameters": [
+                        _query("journey", "the journey's key", required=True),
+                        _query("period", "a quarter such as 2026-Q3 (default: the current one)"),
+                    ],
+                    "responses": {
+                        "200": _json({"type": "object"}, "the report"),
+                        **_errors(401, 404, 422),
+                    },
+                }
+            },
+        },
+    }
+
+
+async def openapi(request: Request) -> JSONResponse:
+    settings = request.app.state.runtime.settings
+    return JSONResponse(document(settings.journeys.max_events_per_batch))
