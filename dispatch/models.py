@@ -24,3 +24,32 @@ class Message(Model):
     class Meta:
         app = "dispatch"
         table = "message"
+
+
+class OptOut(Model):
+    """A phone number or email address that gets no more surveys, whatever journey asks.
+
+    One row per address: opting back in stamps `revoked_at` rather than deleting, so the
+    audit keeps who left, how and when; opting out again clears it. An address is opted
+    out while its row has no `revoked_at`. (No semicolons in the field comments: they become
+    column comments, and tortoise splits its SQLite script on semicolons.)
+    """
+
+    id = fields.IntField(primary_key=True)
+    #: E.164 for a phone, lower-cased for an email.
+    address = fields.CharField(max_length=254, unique=True)
+    kind = fields.CharField(max_length=8)
+    #: sms-stop, email-unsubscribe, api, console or twilio-21610.
+    source = fields.CharField(max_length=32)
+    #: The keyword the customer sent, or a note on who or what recorded it.
+    note = fields.CharField(max_length=300, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    #: When the address opted back in, null while the opt-out holds.
+    revoked_at = fields.DatetimeField(null=True)
+    #: How the address opted back in (sms-start, api, console).
+    revoked_by = fields.CharField(max_length=32, null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        app = "dispatch"
+        table = "opt_out"

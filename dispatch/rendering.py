@@ -5,6 +5,9 @@ the first variant, then to the templates in `dispatch/templates/<channel>/`. One
 is in one language: the customer's when the wording has it, otherwise English, and every
 placeholder (the touchpoint's name, the survey question) follows that choice.
 
+A reminder (`reminder=True`) is worded by the templates `<channel>/reminder*`, whatever the
+journey's own wording: journeys do not word reminders yet.
+
 Placeholders are `{touchpoint}`, `{link}`, `{first_name}`, `{journey}` and `{brand}`; any
 other brace is left as written. Without a first name, `{first_name}` becomes a greeting
 where it opens a sentence ("Hi, rate your delivery...", "您好，请...") and a neutral word
@@ -54,6 +57,9 @@ LABELS = {
         "answer": "Answer the survey",
         "answer_at": "Answer the survey: ",
         "or_open": "Or open the survey: ",
+        "unsubscribe": "No more survey emails from us? Unsubscribe: ",
+        "unsubscribe_question": "No more survey emails from us?",
+        "unsubscribe_link": "Unsubscribe",
     },
     "zh-CN": {
         "low": "完全不可能",
@@ -62,6 +68,9 @@ LABELS = {
         "answer": "参与调查",
         "answer_at": "参与调查：",
         "or_open": "或打开问卷：",
+        "unsubscribe": "不想再收到我们的问卷邮件？退订：",
+        "unsubscribe_question": "不想再收到我们的问卷邮件？",
+        "unsubscribe_link": "退订",
     },
 }
 
@@ -123,6 +132,16 @@ def score_link(link: str, score: int) -> str:
     return f"{link}{'&' if '?' in link else '?'}score={score}"
 
 
+def unsubscribe_url(public_url: str, token: str) -> str:
+    """The page that opts the address out; the invitation's token is its only credential."""
+    return f"{public_url.rstrip('/')}/u/{token}"
+
+
+def list_unsubscribe_headers(url: str) -> dict[str, str]:
+    """RFC 2369 and RFC 8058: mail clients show an unsubscribe button that POSTs to `url`."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
 def render_sms(
     definition: JourneyDefinition,
     touchpoint_key: str,
@@ -131,13 +150,14 @@ def render_sms(
     variant: str,
     link: str,
     first_name: str | None,
+    reminder: bool = False,
 ) -> str:
     touchpoint = _touchpoint(definition, touchpoint_key)
-    wording = _pick(definition.messages.sms, variant)
+    wording = None if reminder else _pick(definition.messages.sms, variant)
     language = _language(locale, wording)
     values = _values(definition, touchpoint, language, link, first_name)
     if wording is None:
-        text = _default("sms/invitation", language, values)
+        text = _default("sms/reminder" if reminder else "sms/invitation", language, values)
     else:
         text = _fill(wording.in_locale(language), values, language)
     return clean_for_gsm7(text) if language == "en" else text
@@ -151,14 +171,18 @@ def render_email(
     variant: str,
     link: str,
     first_name: str | None,
+    reminder: bool = False,
+    unsubscribe: str | None = None,
 ) -> RenderedEmail:
+    """The email, ending with an unsubscribe line when `unsubscribe` (a URL) is given."""
     touchpoint = _touchpoint(definition, touchpoint_key)
-    wording = _pick(definition.messages.email, variant)
+    wording = None if reminder else _pick(definition.messages.email, variant)
     language = _language(locale, wording.body if wording else None)
     values = _values(definition, touchpoint, language, link, first_name)
     if wording is None:
-        subject = _default("email/subject", language, values)
-        body = _default("email/body", language, values)
+        prefix = "email/reminder_" if reminder else "email/"
+        subject = _default(f"{prefix}subject", language, values)
+        body = _default(f"{prefix}body", language, values)
     else:
         subject = _fill(wording.subject.in_locale(language), values, language)
         body = _fill(wording.body.in_locale(language), values, language)
@@ -174,6 +198,7 @@ def render_email(
         "link": link,
         "labels": LABELS[language],
         "brand": values["brand"],
+        "unsubscribe": unsubscribe,
     }
     text = _templates.get_template("email/invitation.txt").render(paragraphs=paragraphs, **context)
     html = _templates.get_template("email/invitation.html").render(

@@ -29,6 +29,17 @@ class TwilioSettings(BaseSettings):
     #: Twilio's own API unless a Twilio-compatible server (a test server, a gateway) is named.
     api_url: str = TWILIO_API_URL
     timeout_seconds: float = 10.0
+    #: What the sender may send, in segments per second, across every worker: about 1 for
+    #: a long code, 100 for a short code or a Messaging Service (ask Twilio for yours).
+    segments_per_second: float = Field(default=1.0, gt=0)
+    #: The longest a send waits for its turn before it is retried later instead; keep it
+    #: well under the worker's job timeout.
+    rate_limit_max_wait_seconds: float = Field(default=60.0, ge=0)
+
+    @property
+    def sender(self) -> str | None:
+        """What Twilio throttles by: the Messaging Service when there is one, else the number."""
+        return self.messaging_service_sid or self.from_
 
     @property
     def complete(self) -> bool:

@@ -17,7 +17,9 @@ from arq import Retry
 from dispatch.channels.base import ChannelError, OutgoingMessage, Receipt
 from dispatch.claims import claim_invitation
 from dispatch.models import Message
-from dispatch.rendering import render_email, render_sms
+from dispatch.optouts import active_opt_out, suppression_reason
+from dispatch.reminders import follow_up_times
+from dispatch.rendering import list_unsubscribe_headers, render_email, render_sms, unsubscribe_url
 from dispatch.retries import backoff_seconds
 from dispatch.routing import Channels, Route, choose_route
 from journeys.schema import JourneyDefinition
@@ -43,6 +45,8 @@ async def send_invitation(ctx: dict[str, Any], invitation_id: int) -> str:
     if route is None:
         wanted = ", ".join(settings.channels)
         return await _finish(invitation, InvitationStatus.SUPPRESSED, f"no address for {wanted}")
+    if stopped := await _opted_out(route):
+        return await _finish(invitation, InvitationStatus.SUPPRESSED, stopped)
     outgoing = _render(definition, invitation, route, ctx["public_url"])
     message = await Message.create(
         invitation=invitation,
@@ -55,7 +59,14 @@ async def send_invitation(ctx: dict[str, Any], invitation_id: int) -> str:
         receipt = await route.channel.send(outgoing)
     except ChannelError as error:
         return await _failed(ctx, invitation, message, route, error)
-    return await _sent(invitation, message, route, receipt)
+    return await _sent(ctx, definition, invitation, message, route, receipt)
+
+
+async def _opted_out(route: Route) -> str | None:
+    """Checked at send time, whenever the invitation was scheduled, so a STOP sent
+    yesterday holds for an invitation queued last week."""
+    found = await active_opt_out(route.address, "phone" if route.kind == "sms" else "email")
+    return suppression_reason(found) if found else None
 
 
 def _render(
@@ -71,19 +82,34 @@ def _render(
     if route.kind == "sms":
         text = render_sms(definition, key, **options)
         return OutgoingMessage(invitation.id, route.address, text, locale=invitation.locale)
-    email = render_email(definition, key, **options)
+    leave = unsubscribe_url(public_url, invitation.token)
+    email = render_email(definition, key, unsubscribe=leave, **options)
     return OutgoingMessage(
-        invitation.id, route.address, email.text, email.subject, email.html, email.locale
+        invitation.id,
+        route.address,
+        email.text,
+        email.subject,
+        email.html,
+        email.locale,
+        headers=list_unsubscribe_headers(leave),
     )
 
 
-async def _sent(invitation: Invitation, message: Message, route: Route, receipt: Receipt) -> str:
+async def _sent(
+    ctx: dict[str, Any],
+    definition: JourneyDefinition,
+    invitation: Invitation,
+    message: Message,
+    route: Route,
+    receipt: Receipt,
+) -> str:
     now = datetime.now(UTC)
+    follow_up = follow_up_times(definition, invitation, route.kind, now, ctx.get("link_lifetime"))
     message.status = "sent"
     message.provider_message_id = receipt.provider_message_id
     await message.save()
     await Invitation.filter(id=invitation.id, status=InvitationStatus.SENDING).update(
-        status=InvitationStatus.SENT, sent_at=now, channel=route.kind, updated_at=now
+        status=InvitationStatus.SENT, sent_at=now, channel=route.kind, updated_at=now, **follow_up
     )
     log.info("invitation %s sent by %s to %s", invitation.id, route.channel.name, route.address)
     return f"sent by {route.channel.name}"

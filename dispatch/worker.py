@@ -1,4 +1,5 @@
-"""The arq worker: one `send_invitation` job per invitation, and the sweeper on a cron.
+"""The arq worker: one `send_invitation` job per invitation, one `send_reminder` per due
+reminder, and on crons the sweeper, the reminders (every minute) and expiry (every 10 min).
 
 `create_worker` takes what the composition root built (the Redis pool and the context with
 channels and settings), so the same worker runs standalone (`touchpoint worker`) or inside
@@ -15,6 +16,12 @@ from arq.connections import ArqRedis
 from arq.worker import Worker, func
 
 from dispatch.queue import SEND_INVITATION
+from dispatch.reminders import (
+    SEND_REMINDER,
+    enqueue_due_reminders,
+    expire_due_invitations,
+    send_reminder,
+)
 from dispatch.sweeper import sweep_due_invitations
 from dispatch.tasks import send_invitation
 
@@ -33,7 +40,10 @@ def create_worker(
     max_jobs: int = 20,
 ) -> Worker:
     return Worker(
-        functions=[func(send_invitation, name=SEND_INVITATION, keep_result=0, max_tries=1000)],
+        functions=[
+            func(send_invitation, name=SEND_INVITATION, keep_result=0, max_tries=1000),
+            func(send_reminder, name=SEND_REMINDER, keep_result=0, max_tries=3),
+        ],
         cron_jobs=[
             cron(
                 sweep_due_invitations,
@@ -42,7 +52,24 @@ def create_worker(
                 run_at_startup=True,
                 keep_result=0,
                 unique=True,
-            )
+            ),
+            cron(
+                enqueue_due_reminders,
+                name="enqueue_due_reminders",
+                second={30},
+                run_at_startup=True,
+                keep_result=0,
+                unique=True,
+            ),
+            cron(
+                expire_due_invitations,
+                name="expire_due_invitations",
+                minute=set(range(5, 60, 10)),
+                second={15},
+                run_at_startup=True,
+                keep_result=0,
+                unique=True,
+            ),
         ],
         redis_pool=redis,
         ctx=ctx,

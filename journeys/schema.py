@@ -202,6 +202,27 @@ def parse_duration(value: object) -> object:
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 
 
+def _is_off(value: object) -> bool:
+    """`off` in YAML is read as false; a quoted "off" means the same."""
+    return value is False or (isinstance(value, str) and value.strip().lower() == "off")
+
+
+class ReminderPolicy(BaseModel):
+    """How long after sending one reminder goes to whoever has not answered; None is off.
+    On for email, off for SMS: a second text costs money and patience."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: Annotated[Duration | None, BeforeValidator(lambda v: None if _is_off(v) else v)] = (
+        timedelta(days=3)
+    )
+    sms: Annotated[Duration | None, BeforeValidator(lambda v: None if _is_off(v) else v)] = None
+
+    def after(self, channel: str) -> timedelta | None:
+        wait: timedelta | None = getattr(self, channel, None)
+        return wait if wait else None
+
+
 class TouchpointDefinition(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -216,6 +237,9 @@ class TouchpointDefinition(BaseModel):
     channels: list[Channel] = Field(default_factory=lambda: list(CHANNELS), min_length=1)
     targets: Targets | None = None
     priority: int | None = Field(default=None, ge=0)
+    reminder: Annotated[
+        ReminderPolicy, BeforeValidator(lambda v: {"email": None} if _is_off(v) else v)
+    ] = Field(default_factory=ReminderPolicy)
 
     _check_delay = field_validator("delay", "max_age")(_positive_duration)
 

@@ -49,6 +49,12 @@ class Invitation(Model):
     reason = fields.CharField(max_length=300, null=True)
     send_at = fields.DatetimeField(db_index=True)
     sent_at = fields.DatetimeField(null=True, db_index=True)
+    #: When the link stops taking answers: set when the invitation is sent.
+    expires_at = fields.DatetimeField(null=True, db_index=True)
+    #: When the one reminder is due, None when the channel sends none.
+    reminder_due_at = fields.DatetimeField(null=True, db_index=True)
+    #: When the reminder was claimed for sending (set once, so it never goes twice).
+    reminded_at = fields.DatetimeField(null=True)
     channel = fields.CharField(max_length=16, null=True)
     attempts = fields.IntField(default=0)
     locale = fields.CharField(max_length=10, default="en")

@@ -23,6 +23,7 @@ from tortoise.transactions import in_transaction
 from journeys.models import Touchpoint
 from journeys.schema import JourneyDefinition, Survey, TouchpointDefinition
 from journeys.store import journey_definition
+from surveys.expiry import is_expired
 from surveys.models import Invitation, InvitationStatus, Response
 
 COMMENT_LIMIT = 2000
@@ -193,9 +194,13 @@ async def invitation_survey(invitation: Invitation) -> InvitationSurvey:
     return InvitationSurvey(definition, settings, definition.surveys[settings.survey])
 
 
-def check_open(invitation: Invitation) -> None:
-    if invitation.status not in OPEN_STATUSES:
-        status = InvitationStatus(invitation.status)
+def check_open(invitation: Invitation, now: datetime | None = None) -> None:
+    """A link past its `expires_at` is closed at once, before the expiry cron marks it, and
+    that includes changing an answer given earlier."""
+    status = InvitationStatus(invitation.status)
+    if status in OPEN_STATUSES and is_expired(invitation, now or datetime.now(UTC)):
+        status = InvitationStatus.EXPIRED
+    if status not in OPEN_STATUSES:
         raise SurveyClosed(status, _CLOSED_REASONS.get(status, f"the survey is {status.value}"))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -11,3 +13,9 @@ class SurveysSettings(BaseSettings):
 
     #: Below this many answers a score is shown as low-sample.
     min_sample: int = Field(default=30, ge=1)
+    #: How long a survey link takes answers after it was sent (TOUCHPOINT_LINK_LIFETIME_DAYS).
+    link_lifetime_days: int = Field(default=30, ge=1, le=3650)
+
+    @property
+    def link_lifetime(self) -> timedelta:
+        return timedelta(days=self.link_lifetime_days)

@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from dispatch.worker import create_worker
 from web.openapi import openapi
-from web.routes import api, console, survey
+from web.routes import api, console, survey, twilio, unsubscribe
 from web.runtime import Runtime, start_runtime, stop_runtime
 from web.settings import Settings
 
@@ -68,6 +68,8 @@ def create_app(
             Route("/api/v1/openapi.json", openapi),
             *api.routes,
             *survey.routes,
+            *unsubscribe.routes,
+            *twilio.routes,
             *console.routes,
         ],
         lifespan=lifespan,

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 import uvicorn
 
+from dispatch.rendering import render_sms
+from dispatch.segments import count_segments, is_gsm7
 from dispatch.worker import create_worker
 from journeys.loader import JourneyFileError, load_journey
 from journeys.models import Journey
@@ -176,7 +178,35 @@ async def journeys_validate(args: argparse.Namespace, settings: Settings) -> int
     loaded, failures = _load_files(args.files)
     for definition, _ in loaded:
         print(f"{definition.journey}: OK ({len(definition.touchpoints)} touchpoints)")
+        _print_sms_segments(definition)
     return 1 if failures else 0
+
+
+#: What SMS wording is measured with: a survey link as long as a real one, and a first name.
+SAMPLE_LINK = "https://shop.example/s/" + "x" * 17
+SAMPLE_FIRST_NAME = {"en": "Alexandra", "zh-CN": "王小明"}
+
+
+def _print_sms_segments(definition: JourneyDefinition) -> None:
+    """Segments of each SMS wording at its longest touchpoint name; a warning is no error."""
+    variants = definition.messages.sms or {"default": None}
+    for variant, wording in variants.items():
+        for language in [lang for lang, _ in wording.items()] if wording else ["en", "zh-CN"]:
+            sample = {"link": SAMPLE_LINK, "first_name": SAMPLE_FIRST_NAME[language]}
+            texts = [
+                render_sms(definition, t.key, locale=language, variant=variant, **sample)
+                for t in definition.touchpoints
+            ]
+            text = max(texts, key=lambda text: (count_segments(text), len(text)))
+            segments = count_segments(text)
+            path = f"messages.sms.{variant}.{language}" if wording else f"default SMS ({language})"
+            detail = (
+                f"({'GSM-7' if is_gsm7(text) else 'UCS-2'}, {len(text)} characters with a link)"
+            )
+            print(f"  {path}: {segments} segment{'s' * (segments != 1)} {detail}")
+            if segments > 1:
+                warning = f"warning: {path} is {segments} segments {detail}"
+                print(f"{warning}: customers are billed per segment")
 
 
 async def journeys_apply(args: argparse.Namespace, settings: Settings) -> int:

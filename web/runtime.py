@@ -12,10 +12,12 @@ from typing import Any
 
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
+from redis.asyncio import Redis
 
 from dispatch.channels.console import ConsoleChannel
 from dispatch.channels.email import EmailChannel
 from dispatch.channels.sms import SmsChannel
+from dispatch.ratelimit import SenderRateLimit
 from dispatch.routing import Channels
 from web import database
 from web.redis import EmbeddedRedis
@@ -37,6 +39,7 @@ class Runtime:
             "channels": self.channels,
             "public_url": self.settings.public_url,
             "max_send_attempts": self.settings.dispatch.max_send_attempts,
+            "link_lifetime": self.settings.surveys.link_lifetime,
         }
 
     async def new_redis_pool(self) -> ArqRedis:
@@ -44,13 +47,19 @@ class Runtime:
         return await create_pool(RedisSettings.from_dsn(self.redis_url))
 
 
-def build_channels(settings: Settings) -> Channels:
+def build_channels(settings: Settings, redis: Redis) -> Channels:
+    """The channels with complete settings; SMS waits for its sender's turn on this Redis."""
     callback = f"{settings.public_url}/twilio/status"
-    sms = (
-        SmsChannel(settings.twilio, status_callback_url=callback)
-        if settings.twilio.complete
-        else None
-    )
+    twilio = settings.twilio
+    sms = None
+    if twilio.complete and twilio.sender:
+        limiter = SenderRateLimit(
+            redis,
+            twilio.sender,
+            twilio.segments_per_second,
+            max_wait=twilio.rate_limit_max_wait_seconds,
+        )
+        sms = SmsChannel(twilio, status_callback_url=callback, limiter=limiter)
     email = EmailChannel(settings.smtp) if settings.smtp.complete else None
     return Channels(console=ConsoleChannel(), sms=sms, email=email)
 
@@ -68,7 +77,7 @@ async def start_runtime(settings: Settings, *, connect_database: bool = True) ->
     if connect_database:
         await database.connect(settings.effective_database_url)
     redis = await create_pool(RedisSettings.from_dsn(url))
-    return Runtime(settings, url, redis, build_channels(settings), embedded)
+    return Runtime(settings, url, redis, build_channels(settings, redis), embedded)
 
 
 async def stop_runtime(runtime: Runtime, *, disconnect_database: bool = True) -> None:

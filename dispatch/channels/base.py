@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import ClassVar, Literal
 
 AddressKind = Literal["phone", "email"]
@@ -35,6 +36,25 @@ class Receipt:
     status: str = "sent"
 
 
+@dataclass(frozen=True)
+class OutgoingLookup:
+    """A message that may or may not have reached the provider: a worker stopped mid-send."""
+
+    invitation_id: int
+    to: str
+    text: str
+    #: When the message row was written, just before the provider was called.
+    attempted_at: datetime
+
+
+@dataclass(frozen=True)
+class NotSent:
+    """The provider was asked and has no such message, so sending it again is safe."""
+
+
+NOT_SENT = NotSent()
+
+
 class ChannelError(Exception):
     def __init__(self, reason: str, *, permanent: bool, code: str | None = None) -> None:
         super().__init__(reason)
@@ -50,6 +70,12 @@ class Channel(ABC):
     @abstractmethod
     async def send(self, message: OutgoingMessage) -> Receipt:
         """Deliver one message or raise ChannelError."""
+
+    async def find_sent(self, message: OutgoingLookup) -> Receipt | NotSent | None:
+        """Ask the provider whether it took this message: a Receipt if it did, NOT_SENT if
+        it surely did not, None when it cannot tell (the default: most providers keep no
+        list to ask). Raises ChannelError when the provider cannot be reached."""
+        return None
 
     async def close(self) -> None:  # noqa: B027 - most channels hold nothing to close
         """Release connections; called when the worker stops."""

@@ -5,6 +5,10 @@ will be the same next time (an invalid or unsubscribed number, bad credentials) 
 permanent; a throttle, a Twilio outage, a network error or a timeout is transient and the
 send task retries it.
 
+Before each send the channel waits for the sender's turn under the shared rate limit
+(`dispatch.ratelimit`), paying in segments. After a crash, `find_sent` asks Twilio's
+message list whether a message went out, so the stuck-send resolver never sends twice.
+
 Three quirks of twilio 9.x shape this module:
 
 - `AsyncTwilioHttpClient` opens its aiohttp session in its constructor, which needs a
@@ -19,9 +23,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, timedelta
 
 import aiohttp
+from redis.exceptions import RedisError
 from twilio.auth_strategy.auth_strategy import AuthStrategy
 from twilio.auth_strategy.auth_type import AuthType
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
@@ -29,7 +38,17 @@ from twilio.credential.credential_provider import CredentialProvider
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
-from dispatch.channels.base import Channel, ChannelError, OutgoingMessage, Receipt
+from dispatch.channels.base import (
+    NOT_SENT,
+    Channel,
+    ChannelError,
+    NotSent,
+    OutgoingLookup,
+    OutgoingMessage,
+    Receipt,
+)
+from dispatch.ratelimit import SenderRateLimit
+from dispatch.segments import count_segments
 from dispatch.settings import TwilioSettings
 
 logger = logging.getLogger("touchpoint.dispatch.sms")
@@ -53,6 +72,11 @@ PERMANENT_REASONS = {
 
 #: HTTP statuses that mean "try again later" whatever the body says.
 TRANSIENT_STATUSES = frozenset({408, 409, 425, 429})
+
+#: How far before a stopped attempt the search for it starts, and how many messages to
+#: one number it reads (one customer gets a handful a month under any contact policy).
+LOOKUP_MARGIN = timedelta(minutes=1)
+LOOKUP_LIMIT = 100
 
 
 class _BasicCredentials(CredentialProvider):
@@ -83,6 +107,43 @@ def _error_code(value: object) -> int | None:
     return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
 
 
+async def _wait_for_turn(limiter: SenderRateLimit, text: str) -> None:
+    """Wait for the sender's turn, paying in the segments Twilio will bill."""
+    try:
+        await limiter.acquire(count_segments(text))
+    except RedisError as error:
+        raise ChannelError(
+            f"cannot reach the sender rate limit in Redis ({type(error).__name__})",
+            permanent=False,
+        ) from error
+
+
+def _same_text(stored: str | None, sent: str) -> bool:
+    """Twilio may normalise line endings and trailing space; nothing else differs."""
+    if stored is None:
+        return False
+    return stored.replace("\r\n", "\n").strip() == sent.replace("\r\n", "\n").strip()
+
+
+def _translate_page_error(error: TwilioException) -> ChannelError:
+    """A list page Twilio refused comes as a bare TwilioException holding the response."""
+    response = error.args[1] if len(error.args) > 1 else None
+    status = getattr(response, "status_code", None)
+    if isinstance(status, int):
+        text = str(getattr(response, "text", ""))
+        code = _error_code(_json_field(text, "code"))
+        return translate_twilio_error(TwilioRestException(status, "", code=code))
+    return ChannelError(f"Twilio client error: {error}", permanent=True)
+
+
+def _json_field(text: str, name: str) -> object:
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return None
+    return body.get(name) if isinstance(body, dict) else None
+
+
 def translate_twilio_error(error: TwilioRestException | TwilioServiceException) -> ChannelError:
     """Turn a Twilio API error into the reason stored on the invitation."""
     status = int(error.status or 0)
@@ -107,11 +168,19 @@ def translate_twilio_error(error: TwilioRestException | TwilioServiceException) 
 class SmsChannel(Channel):
     name = "sms"
 
-    def __init__(self, settings: TwilioSettings, *, status_callback_url: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: TwilioSettings,
+        *,
+        status_callback_url: str | None = None,
+        limiter: SenderRateLimit | None = None,
+    ) -> None:
         if not settings.complete:
             raise ValueError("Twilio settings need an account SID, an auth token and a sender")
         self.settings = settings
         self.status_callback_url = status_callback_url
+        #: The sender's segments-per-second limit, shared with every other worker.
+        self.limiter = limiter
         self._http: AsyncTwilioHttpClient | None = None
         self._client: Client | None = None
 
@@ -134,8 +203,10 @@ class SmsChannel(Channel):
         return self._client
 
     async def send(self, message: OutgoingMessage) -> Receipt:
-        client = self._twilio()
-        try:
+        client = self._twilio()  # before the wait, so the send goes out on its slot
+        if self.limiter is not None:
+            await _wait_for_turn(self.limiter, message.text)
+        with self._translated_errors():
             async with asyncio.timeout(self.settings.timeout_seconds):
                 created = await client.messages.create_async(
                     to=message.to,
@@ -144,6 +215,38 @@ class SmsChannel(Channel):
                     messaging_service_sid=self.settings.messaging_service_sid or None,
                     status_callback=self.status_callback_url or None,
                 )
+        logger.info(
+            "sms %s to invitation %s: %s", created.sid, message.invitation_id, created.status
+        )
+        return Receipt(provider_message_id=created.sid, status=str(created.status or "queued"))
+
+    async def find_sent(self, message: OutgoingLookup) -> Receipt | NotSent | None:
+        """Ask Twilio for the messages to this number since just before the attempt.
+
+        A message with the same text is the one the stopped worker sent; its text carries
+        the invitation's own survey link, so it cannot be another invitation's. Twilio
+        filters on the time a message left its queue, so the window opens a minute before
+        the attempt to allow for clocks that differ. A message still in Twilio's own queue
+        has no send time yet and is not listed, which is why the sender's rate limit keeps
+        that queue short and the resolver waits ten minutes before it asks.
+        """
+        since = message.attempted_at.astimezone(UTC) - LOOKUP_MARGIN
+        client = self._twilio()
+        with self._translated_errors():
+            async with asyncio.timeout(self.settings.timeout_seconds):
+                found = await client.messages.list_async(
+                    to=message.to, date_sent_after=since, limit=LOOKUP_LIMIT
+                )
+        for sent in found:
+            if _same_text(sent.body, message.text):
+                return Receipt(provider_message_id=sent.sid, status=str(sent.status or "sent"))
+        return NOT_SENT
+
+    @contextmanager
+    def _translated_errors(self) -> Iterator[None]:
+        """Twilio's and the network's failures, as the ChannelError the caller handles."""
+        try:
+            yield
         except (TwilioRestException, TwilioServiceException) as error:
             raise translate_twilio_error(error) from error
         except TimeoutError as error:
@@ -158,11 +261,7 @@ class SmsChannel(Channel):
         except ValueError as error:  # a 2xx whose body is not Twilio's JSON
             raise ChannelError("unreadable answer from Twilio", permanent=False) from error
         except TwilioException as error:
-            raise ChannelError(f"Twilio client error: {error}", permanent=True) from error
-        logger.info(
-            "sms %s to invitation %s: %s", created.sid, message.invitation_id, created.status
-        )
-        return Receipt(provider_message_id=created.sid, status=str(created.status or "queued"))
+            raise _translate_page_error(error) from error
 
     async def close(self) -> None:
         if self._http is not None:

@@ -16,7 +16,7 @@ import pytest
 
 from dispatch.channels.base import ChannelError, OutgoingMessage
 from dispatch.channels.email import EmailChannel
-from dispatch.rendering import render_email
+from dispatch.rendering import list_unsubscribe_headers, render_email, unsubscribe_url
 from dispatch.settings import SmtpSettings
 from journeys.schema import JourneyDefinition
 from tests.servers.smtp import SmtpServer, _free_port
@@ -212,3 +212,25 @@ async def test_it_refuses_a_subject_that_would_inject_headers(smtp):
 def test_it_needs_a_host_and_a_sender():
     with pytest.raises(ValueError, match="host"):
         EmailChannel(SmtpSettings(host=None, from_=SHOP))
+
+
+@pytest.mark.parametrize(
+    ("to", "locale", "line"),
+    [(ANNA, "en", "Unsubscribe: "), (CHEN, "zh-CN", "退订：")],
+)
+async def test_it_carries_one_click_unsubscribe_headers_and_line(smtp, to, locale, line):
+    leave = unsubscribe_url("https://touchpoint.example", "tok3n")
+    email = render_email(
+        STORE, "use", locale=locale, variant="A", link=LINK, first_name=None, unsubscribe=leave
+    )
+    message = OutgoingMessage(
+        7, to, email.text, email.subject, email.html, email.locale, list_unsubscribe_headers(leave)
+    )
+
+    await EmailChannel(settings(smtp)).send(message)
+
+    [sent] = smtp.messages
+    assert sent["List-Unsubscribe"] == "<https://touchpoint.example/u/tok3n>"
+    assert sent["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert body(sent, "plain").rstrip().endswith(f"{line}{leave}")
+    assert f'href="{leave}"' in body(sent, "html")

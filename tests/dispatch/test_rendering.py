@@ -211,3 +211,39 @@ def test_score_links_extend_a_link_that_has_a_query_already():
 
     assert f"{LINK}?utm_source=email&amp;score=10" in rendered.html
     assert f"10: {LINK}?utm_source=email&score=10" in rendered.text
+
+
+UNSUBSCRIBE = "https://t.example/u/abc"
+
+
+@pytest.mark.parametrize(
+    ("locale", "line"),
+    [
+        ("en", "No more survey emails from us? Unsubscribe: "),
+        ("zh-CN", "不想再收到我们的问卷邮件？退订："),
+    ],
+)
+def test_the_email_ends_with_an_unsubscribe_line_in_the_customers_language(locale, line):
+    rendered = email(journey(), locale=locale, unsubscribe=UNSUBSCRIBE)
+
+    assert rendered.text.rstrip().endswith(f"{line}{UNSUBSCRIBE}")
+    assert f'href="{UNSUBSCRIBE}"' in rendered.html
+    assert ("Unsubscribe" if locale == "en" else "退订") in rendered.html
+    assert "/u/" not in email(journey(), locale=locale).text  # only when asked
+
+
+@pytest.mark.parametrize(
+    ("locale", "subject", "sms_start"),
+    [
+        ("en", "Reminder: Acme: how was your delivery?", "Acme: Reminder: how was your delivery?"),
+        ("zh-CN", "提醒：Acme：您对本次配送满意吗？", "【Acme】提醒：您对本次配送满意吗？"),
+    ],
+)
+def test_a_reminder_says_so_and_keeps_the_link(locale, subject, sms_start):
+    wording = {"sms": {"A": {"en": "A: {link}"}}}
+    reminder = email(journey(wording), locale=locale, reminder=True, unsubscribe=UNSUBSCRIBE)
+    text = sms(journey(wording), locale, reminder=True)
+
+    assert reminder.subject == subject
+    assert LINK in reminder.text and f"{LINK}?score=9" in reminder.html
+    assert text.startswith(sms_start) and LINK in text

@@ -7,11 +7,14 @@ Chinese. The shop sends from its own number, or through a Messaging Service.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from redis.asyncio import Redis
 
-from dispatch.channels.base import ChannelError, OutgoingMessage
+from dispatch.channels.base import NOT_SENT, ChannelError, OutgoingLookup, OutgoingMessage, Receipt
 from dispatch.channels.sms import SmsChannel
+from dispatch.ratelimit import SenderRateLimit
 from dispatch.settings import TwilioSettings
 from tests.servers.twilio import TwilioServer
 
@@ -187,3 +190,100 @@ async def test_the_server_lists_what_anna_was_sent_like_twilio(sms, twilio):
 def test_it_needs_complete_settings():
     with pytest.raises(ValueError, match="account SID"):
         SmsChannel(TwilioSettings(account_sid="AC1", auth_token=None, from_=SHOP_NUMBER))
+
+
+# --- the sender's rate limit, and asking Twilio after a crash ---------------------------
+
+
+@pytest.fixture
+async def limited(sms: Factory, redis_url: str) -> AsyncIterator[Callable[..., SmsChannel]]:
+    """Builds SMS channels that wait for the shop number's turn on the test's Redis."""
+    clients: list[Redis] = []
+
+    def build(per_second: float = 1.0, url: str = redis_url) -> SmsChannel:
+        client = Redis.from_url(url)
+        clients.append(client)
+        channel = sms()
+        channel.limiter = SenderRateLimit(client, SHOP_NUMBER, per_second)
+        return channel
+
+    yield build
+    for client in clients:
+        await client.aclose()
+
+
+def lookup(phone: str, text: str, minutes_ago: float = 0) -> OutgoingLookup:
+    attempted = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+    return OutgoingLookup(invitation_id=1, to=phone, text=text, attempted_at=attempted)
+
+
+async def test_a_long_chinese_message_takes_the_long_code_two_seconds(limited, twilio):
+    channel = limited(per_second=1.0)
+    text = "陈，请直接回复0-10为本次物流配送打分，或点击https://t.example/s/abcdefghijklmnopqrstuvwxyz0123456789。回复STOP退订"
+
+    await channel.send(to(CHEN, text))
+
+    [sent] = twilio.messages
+    assert sent.num_segments == 2
+    # The next send on this number waits for the two segments the first one paid for.
+    assert await channel.limiter.reserve(1) == pytest.approx(2.0, abs=0.1)
+
+
+async def test_a_send_waits_rather_than_exceed_the_numbers_limit(limited, twilio):
+    channel = limited(per_second=100.0)
+
+    for phone in (ANNA, BEN, CHEN):
+        await channel.send(to(phone))
+
+    assert len(twilio.messages) == 3
+    assert await channel.limiter.reserve(1) <= 0.02
+
+
+async def test_a_send_is_retried_when_the_rate_limit_cannot_be_reached(limited, twilio):
+    from tests.servers.smtp import _free_port
+
+    channel = limited(url=f"redis://127.0.0.1:{_free_port()}")
+
+    with pytest.raises(ChannelError) as caught:
+        await channel.send(to(ANNA))
+
+    assert not caught.value.permanent
+    assert caught.value.reason.startswith("cannot reach the sender rate limit in Redis")
+    assert twilio.attempts() == []
+
+
+async def test_twilio_tells_that_annas_message_went_out(sms, twilio):
+    channel = sms()
+    receipt = await channel.send(to(ANNA, "How was your delivery? https://t.example/s/a1"))
+    await channel.send(to(BEN, "How was your delivery? https://t.example/s/b1"))
+
+    found = await channel.find_sent(lookup(ANNA, "How was your delivery? https://t.example/s/a1"))
+
+    assert found == Receipt(provider_message_id=receipt.provider_message_id, status="queued")
+
+
+async def test_twilio_tells_that_annas_message_never_arrived(sms, twilio):
+    channel = sms()
+    await channel.send(to(ANNA, "How was your delivery? https://t.example/s/older"))
+
+    found = await channel.find_sent(lookup(ANNA, "How was your delivery? https://t.example/s/a2"))
+
+    assert found is NOT_SENT
+
+
+async def test_a_message_sent_before_the_attempt_is_not_taken_for_it(sms, twilio):
+    channel = sms()
+    await channel.send(to(ANNA, "How was your delivery? https://t.example/s/a3"))
+
+    later = lookup(ANNA, "How was your delivery? https://t.example/s/a3", minutes_ago=-5)
+
+    assert await channel.find_sent(later) is NOT_SENT
+
+
+async def test_when_twilio_cannot_be_asked_the_lookup_is_retried(sms, twilio):
+    twilio.fail_next(1, status=500, listing=True)
+
+    with pytest.raises(ChannelError) as caught:
+        await sms().find_sent(lookup(ANNA, "anything"))
+
+    assert not caught.value.permanent

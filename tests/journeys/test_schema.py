@@ -179,3 +179,30 @@ def test_a_journey_needs_a_known_time_zone():
             {"key": "order", "stage": "in-sale", "trigger": "order.placed", "survey": "nps-csat"},
             timezone="Mars/Olympus",
         )
+
+
+@pytest.mark.parametrize(
+    ("reminder", "email", "sms"),
+    [
+        (None, timedelta(days=3), None),  # not set: on for email, off for SMS
+        ({"email": "P3D", "sms": "P2D"}, timedelta(days=3), timedelta(days=2)),
+        ({"sms": "PT36H"}, timedelta(days=3), timedelta(hours=36)),
+        ({"email": False}, None, None),
+        ({"email": "off"}, None, None),
+        (False, None, None),  # `reminder: off` as YAML reads it
+        ("off", None, None),
+    ],
+)
+def test_a_touchpoint_reminds_once_per_channel(reminder, email, sms):
+    fields = {} if reminder is None else {"reminder": reminder}
+    policy = touchpoint(**fields).reminder
+
+    assert (policy.after("email"), policy.after("sms")) == (email, sms)
+
+
+def test_a_bad_reminder_is_named():
+    with pytest.raises(ValidationError) as error:
+        touchpoint(reminder={"email": "3 days", "whatsapp": "P1D"})
+
+    places = {".".join(map(str, e["loc"])) for e in error.value.errors()}
+    assert places == {"reminder.email", "reminder.whatsapp"}

@@ -1,9 +1,10 @@
 """A small Twilio-compatible Messages API on loopback, so the real `twilio` client is tested.
 
 It answers like Twilio for the parts Touchpoint uses: creating a message (201 with the
-message resource) and listing messages (Twilio's page shape), with Twilio's JSON error
-body and codes. A test makes it misbehave on purpose (`reject`, `fail_next`, `delay_next`)
-and reads back what it was asked (`attempts`) and what it accepted (`messages`).
+message resource) and listing messages (Twilio's page shape, by `To` and `DateSent>`), with
+Twilio's JSON error body and codes. A test makes it misbehave on purpose (`reject`,
+`fail_next`, `delay_next`) and reads back what it was asked (`attempts`) and what it
+accepted (`messages`, each with its sub-second arrival time, `received_at`).
 
 Attempts are recorded when a request arrives, before any delay, so a client that gave up
 on a slow answer still sees its attempt counted. `reset()` (between tests) also ends the
@@ -66,6 +67,8 @@ class TwilioMessage:
     status: str
     num_segments: int
     date_created: datetime
+    #: When the request arrived (time.time(), sub-second), for counting sends per second.
+    received_at: float = 0.0
 
     def as_json(self) -> dict[str, Any]:
         date = format_datetime(self.date_created, usegmt=True)
@@ -87,10 +90,16 @@ class TwilioMessage:
             "error_message": None,
             "date_created": date,
             "date_updated": date,
-            "date_sent": None,
+            "date_sent": date,  # the loopback server "sends" a message as it takes it
             "uri": f"{API.format(account_sid=self.account_sid)[:-5]}/{self.sid}.json",
             "subresource_uris": {},
         }
+
+
+def _twilio_time(value: str | None) -> datetime | None:
+    """A DateSent filter as Twilio takes it: YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ, in GMT."""
+    moment = datetime.fromisoformat(value) if value else None
+    return moment.replace(tzinfo=moment.tzinfo or UTC) if moment else None
 
 
 def twilio_error(status: int, code: int, message: str) -> JSONResponse:
@@ -113,6 +122,7 @@ class TwilioServer:
         self._rejections: dict[str, tuple[int, int]] = {}
         self._failures: deque[int] = deque()
         self._delays: deque[float] = deque()
+        self._list_failures: deque[int] = deque()
         routes = [Route(API, self._create, methods=["POST"]), Route(API, self._list)]
         self.app = Starlette(routes=routes)
         self._server: uvicorn.Server | None = None
@@ -126,10 +136,11 @@ class TwilioServer:
         with self._lock:
             self._rejections[number] = (status, code)
 
-    def fail_next(self, count: int = 1, status: int = 500) -> None:
-        """The next `count` requests get this HTTP status (500 outage, 429 throttle...)."""
+    def fail_next(self, count: int = 1, status: int = 500, *, listing: bool = False) -> None:
+        """The next `count` requests (to list messages, with `listing`) get this HTTP status
+        (500 outage, 429 throttle...)."""
         with self._lock:
-            self._failures.extend([status] * count)
+            (self._list_failures if listing else self._failures).extend([status] * count)
 
     def delay_next(self, count: int = 1, seconds: float = 5.0) -> None:
         """The next `count` requests wait this long before answering."""
@@ -144,6 +155,7 @@ class TwilioServer:
             self._rejections.clear()
             self._failures.clear()
             self._delays.clear()
+            self._list_failures.clear()
 
     # --- what a test reads -----------------------------------------------------------------
 
@@ -166,6 +178,7 @@ class TwilioServer:
         )
 
     async def _create(self, request: Request) -> JSONResponse:
+        received_at = time.time()
         form = await request.form()
         fields = {key: str(form[key]) if key in form else None for key in _FORM_FIELDS}
         authorized = self._authorized(request, request.path_params["account_sid"])
@@ -199,6 +212,7 @@ class TwilioServer:
             status="queued" if fields["From"] else "accepted",
             num_segments=count_segments(fields["Body"] or ""),
             date_created=datetime.now(UTC).replace(microsecond=0),
+            received_at=received_at,
         )
         with self._lock:
             if generation != self._generation:  # the test that sent it is over
@@ -241,9 +255,16 @@ class TwilioServer:
         if not self._authorized(request, account_sid):
             return twilio_error(401, 20003, "Authenticate")
         to = request.query_params.get("To")
+        since = _twilio_time(request.query_params.get("DateSent>")) or datetime.min.replace(
+            tzinfo=UTC
+        )
         page_size = int(request.query_params.get("PageSize", "50"))
         with self._lock:
-            found = [m for m in reversed(self._messages) if to is None or m.to == to]
+            failure = self._list_failures.popleft() if self._list_failures else None
+            found = [m for m in reversed(self._messages) if to in (None, m.to)]
+        if failure is not None:
+            return twilio_error(failure, 20500, "An internal server error has occurred")
+        found = [m for m in found if m.date_created >= since]
         page = [m.as_json() for m in found[:page_size]]
         uri = f"{API.format(account_sid=account_sid)}?PageSize={page_size}&Page=0"
         return JSONResponse(

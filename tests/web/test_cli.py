@@ -109,3 +109,18 @@ def test_every_command_has_help(command, env):
 
     assert result.returncode == 0
     assert result.stdout.startswith("usage: touchpoint")
+
+
+def test_validate_counts_each_sms_wordings_segments_and_warns_past_one(env):
+    result = touchpoint("journeys", "validate", str(DEMO), env=env)
+
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "online-store: OK (5 touchpoints)"
+    assert any(line.startswith("  messages.sms.A.en: 1 segment (GSM-7, ") for line in lines)
+    assert any(line.startswith("  messages.sms.A.zh-CN: 1 segment (UCS-2, ") for line in lines)
+    warnings = [line for line in lines if line.startswith("warning:")]
+    assert warnings == [
+        "warning: messages.sms.B.zh-CN is 2 segments (UCS-2, 75 characters with a link): "
+        "customers are billed per segment"
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -177,3 +178,29 @@ def test_every_page_string_is_in_both_languages():
     assert translate("zh", "submit") == "提交"
     assert translate("fr", "submit") == "Submit"
     assert "2001" in translate("zh-CN", "error.too_long", limit=2000, length=2001)
+
+
+async def test_an_expired_link_shows_a_polite_page_and_takes_no_answer(client, anna):
+    past = datetime.now(UTC) - timedelta(minutes=1)
+    await Invitation.filter(id=anna.id).update(expires_at=past)
+
+    page = await client.get(f"/s/{anna.token}")
+    assert page.status_code == 410
+    assert "The time to answer this survey has passed" in page.text
+    assert "<form" not in page.text
+
+    posted = await client.post(f"/s/{anna.token}", data={"nps": "9"})
+    assert posted.status_code == 410
+    tapped = await client.get(f"/s/{anna.token}", params={"score": "9"})
+    assert tapped.status_code == 410
+    assert not await Response.exists(invitation_id=anna.id)
+
+
+async def test_chen_reads_that_his_link_expired_in_chinese(client, api_key, shop_journey):
+    chen = await sent_invitation(client, api_key, CHEN)
+    await Invitation.filter(id=chen.id).update(status=InvitationStatus.EXPIRED)
+
+    page = await client.get(f"/s/{chen.token}")
+
+    assert page.status_code == 410
+    assert "此问卷已关闭" in page.text and "作答时间已过" in page.text

@@ -19,6 +19,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from dispatch.models import Message
+from dispatch.segments import count_segments
 from journeys.models import Journey
 from journeys.store import journey_definition
 from surveys.models import Invitation, InvitationStatus
@@ -127,9 +128,17 @@ async def outbox(request: Request) -> HTMLResponse:
         "console/outbox.html",
         section="outbox",
         messages=messages,
+        segments={m.id: count_segments(m.body) for m in messages if _went_as_sms(m)},
         upcoming=upcoming,
         linkify=linkify,
         limit=OUTBOX_SIZE,
+    )
+
+
+def _went_as_sms(message: Message) -> bool:
+    """SMS is billed per segment; the console channel stands in for SMS to a phone number."""
+    return message.channel == "sms" or (
+        message.channel == "console" and message.recipient.startswith("+")
     )
 
 

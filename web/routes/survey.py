@@ -74,7 +74,7 @@ def _message(locale: str, status: int, *keys: tuple[str, str, str]) -> HTMLRespo
     return _render("survey/message.html", locale, status, title=parts[0]["title"], parts=parts)
 
 
-def _not_found() -> HTMLResponse:
+def not_found_page() -> HTMLResponse:
     """We do not know the customer's language without an invitation: say it in both."""
     return _message(
         "en",
@@ -153,7 +153,7 @@ async def _saved_values(invitation: Invitation) -> dict[str, str]:
 async def show_survey(request: Request) -> HttpResponse:
     invitation = await _find(request)
     if invitation is None:
-        return _not_found()
+        return not_found_page()
     locale, _ = _locale(request, invitation)
     try:
         check_open(invitation)
@@ -179,7 +179,7 @@ async def show_survey(request: Request) -> HttpResponse:
 async def submit_survey(request: Request) -> HttpResponse:
     invitation = await _find(request)
     if invitation is None:
-        return _not_found()
+        return not_found_page()
     locale, chosen = _locale(request, invitation)
     try:
         check_open(invitation)
@@ -207,7 +207,7 @@ async def submit_survey(request: Request) -> HttpResponse:
 async def thank_you(request: Request) -> HttpResponse:
     invitation = await _find(request)
     if invitation is None:
-        return _not_found()
+        return not_found_page()
     locale, chosen = _locale(request, invitation)
     if not await Response.exists(invitation_id=invitation.id):
         form = _path(request, "survey", invitation.token, locale if chosen else None)

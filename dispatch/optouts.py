@@ -1,0 +1,105 @@
+"""Opt-outs: the phone numbers and email addresses that get no more surveys.
+
+An opt-out is about an address, not a customer: two customers sharing a phone share its
+STOP, and a customer who changes number is asked again at the new one. Addresses are
+stored as they are sent to (E.164 phones, lower-cased emails), so the check at send time
+is one indexed lookup.
+
+Opting back in stamps `revoked_at` instead of deleting, so the audit keeps who left, how
+and when. Opting out again re-opens the same row with the new source and time. Opting out
+twice in a row is harmless: the first opt-out, its source and its time, stand.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Literal
+
+import phonenumbers
+from tortoise.exceptions import IntegrityError
+
+from dispatch.models import OptOut
+
+log = logging.getLogger("touchpoint.dispatch.optouts")
+
+AddressKind = Literal["phone", "email"]
+SOURCES = frozenset({"sms-stop", "email-unsubscribe", "api", "console", "twilio-21610"})
+
+
+def normalise_address(address: str, kind: AddressKind) -> str:
+    """The form the address is sent to: "+1 415 555 0123" and "+14155550123" are one phone."""
+    if kind == "email":
+        return address.strip().lower()
+    if kind != "phone":
+        raise ValueError(f"kind must be phone or email, not {kind!r}")
+    text = address.strip()
+    try:
+        parsed = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        return text
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def suppression_reason(opt_out: OptOut) -> str:
+    """The reason stored on an invitation the opt-out stopped: "opted out (sms-stop 2026-11-23)"."""
+    return f"opted out ({opt_out.source} {opt_out.created_at.astimezone(UTC):%Y-%m-%d})"
+
+
+async def opt_out(address: str, kind: AddressKind, source: str, note: str | None = None) -> OptOut:
+    """Record that the address wants no more surveys; returns the opt-out that holds."""
+    if source not in SOURCES:
+        raise ValueError(f"unknown opt-out source {source!r}")
+    key = normalise_address(address, kind)
+    now = datetime.now(UTC)
+    found = await OptOut.get_or_none(address=key)
+    if found is None:
+        try:
+            created = await OptOut.create(
+                address=key, kind=kind, source=source, note=note, created_at=now
+            )
+        except IntegrityError:  # another request recorded it first
+            return await OptOut.get(address=key)
+        log.info("%s opted out (%s)", key, source)
+        return created
+    if found.revoked_at is not None:
+        await OptOut.filter(id=found.id, revoked_at__not_isnull=True).update(
+            source=source, note=note, created_at=now, revoked_at=None, revoked_by=None
+        )
+        log.info("%s opted out again (%s)", key, source)
+        return await OptOut.get(id=found.id)
+    return found
+
+
+async def opt_in(address: str, kind: AddressKind, source: str) -> bool:
+    """The address takes surveys again; False when it had not opted out."""
+    key = normalise_address(address, kind)
+    lifted = await OptOut.filter(address=key, revoked_at__isnull=True).update(
+        revoked_at=datetime.now(UTC), revoked_by=source
+    )
+    if lifted:
+        log.info("%s opted back in (%s)", key, source)
+    return bool(lifted)
+
+
+async def active_opt_out(address: str, kind: AddressKind) -> OptOut | None:
+    """The opt-out that holds for the address, if any."""
+    key = normalise_address(address, kind)
+    return await OptOut.get_or_none(address=key, revoked_at__isnull=True)
+
+
+async def is_opted_out(address: str, kind: AddressKind) -> bool:
+    return await active_opt_out(address, kind) is not None
+
+
+async def opted_out_addresses(phones: Iterable[str], emails: Iterable[str]) -> set[str]:
+    """Which of these addresses are opted out, in one query, as normalised addresses."""
+    keys = {normalise_address(p, "phone") for p in phones if p}
+    keys |= {normalise_address(e, "email") for e in emails if e}
+    if not keys:
+        return set()
+    rows = await OptOut.filter(address__in=keys, revoked_at__isnull=True).values_list(
+        "address", flat=True
+    )
+    return set(rows)  # type: ignore[arg-type]

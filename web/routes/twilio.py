@@ -1,0 +1,234 @@
+"""Twilio's webhooks: message status callbacks and inbound SMS replies.
+
+Both take a request only with a valid X-Twilio-Signature, computed over the configured
+public URL (`settings.public_url` + path + query) rather than the URL this process sees,
+so it holds behind a proxy or load balancer that rewrites host, scheme or port. Without a
+configured auth token every request is refused: an unsigned webhook could opt anyone out.
+
+Status callbacks only move forward (`STATUS_RANK`): queued < sending < sent < a final
+delivered, undelivered or failed. A repeated or late callback changes nothing, and the
+first final status wins. An invitation moves only from sent: to delivered, or to failed
+with Twilio's error; one answered, expired or in any other state is left as it is.
+
+An inbound reply answers the most recently sent SMS invitation to the sending number that
+still takes answers (sent, delivered or answered, link not expired), whichever customer
+holds the number: it is the survey the person has just read. Keywords work with or
+without an open survey. A reply with no score, within a day of a score given by SMS, is
+that answer's comment (further replies are appended).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from dispatch.models import Message
+from dispatch.optouts import normalise_address, opt_in, opt_out
+from surveys import replies
+from surveys.models import Invitation, InvitationStatus
+from surveys.models import Response as SurveyResponse
+from surveys.responses import COMMENT_LIMIT, AnswerError, SurveyClosed, record_response
+from web.runtime import Runtime
+
+log = logging.getLogger("touchpoint.twilio")
+
+STATUS_RANK = {
+    "accepted": 1, "scheduled": 1, "queued": 1, "sending": 2, "sent": 3,
+    "delivered": 4, "undelivered": 4, "failed": 4, "canceled": 4, "read": 5,
+}  # fmt: skip
+#: Twilio's delivery error codes, in the words the CX team reads.
+DELIVERY_ERRORS = {
+    21610: "recipient unsubscribed (replied STOP)",
+    30003: "unreachable handset",
+    30004: "message blocked by the recipient",
+    30005: "unknown number",
+    30006: "landline or unreachable carrier",
+    30007: "filtered by the carrier",
+    30008: "unknown delivery error",
+}
+COMMENT_WINDOW = timedelta(hours=24)
+SMS_ANSWERABLE = (InvitationStatus.SENT, InvitationStatus.DELIVERED, InvitationStatus.ANSWERED)
+
+WORDS = {
+    "en": {
+        "thanks": "Thanks! You gave us {score}. Anything we could do better? Just reply.",
+        "thanks_all": "Thanks! You gave us {score}, and we have your comment.",
+        "comment": "Thanks, we have added that to your answer.",
+        "ask": "Please reply with a number from 0 to 10 (10 = very likely to recommend us).",
+        "none": "Thanks for your message. There is no open survey for this number.",
+        "stopped": "You will get no more surveys from us. Reply START to undo.",
+        "started": "You will get our surveys again. Reply STOP to opt out.",
+        "help": "Customer surveys: reply with a number from 0 to 10 to answer. "
+        "Reply STOP to opt out.",
+        "too_long": "Thanks! That was too long to keep; please shorten it.",
+    },
+    "zh-CN": {
+        "thanks": "谢谢！您的评分是{score}。我们还能做得更好吗？直接回复即可。",
+        "thanks_all": "谢谢！您的评分是{score}，我们已收到您的意见。",
+        "comment": "谢谢，已添加到您的回答中。",
+        "ask": "请回复0到10之间的数字（10 = 非常愿意推荐）。",
+        "none": "感谢您的留言。此号码目前没有待回答的调查。",
+        "stopped": "您将不再收到我们的调查。回复START可恢复。",
+        "started": "您将重新收到我们的调查。回复TD退订。",
+        "help": "客户调查：回复0到10之间的数字即可作答。回复TD退订。",
+        "too_long": "谢谢！内容过长无法保存，请缩短后再发。",
+    },
+}
+
+
+def _valid_signature(request: Request, form: FormData, runtime: Runtime) -> bool:
+    token = runtime.settings.twilio.auth_token
+    signature = request.headers.get("x-twilio-signature")
+    if token is None or not token.get_secret_value() or not signature:
+        return False
+    url = runtime.settings.public_url + request.url.path
+    if request.url.query:
+        url += "?" + request.url.query
+    validator = RequestValidator(token.get_secret_value())
+    return bool(validator.validate(url, form, signature))
+
+
+async def _signed_form(request: Request) -> FormData | Response:
+    """The posted form when Twilio signed it; else the 400 or 403 to answer."""
+    try:
+        form = await request.form()
+    except Exception as error:  # any unreadable body is the sender's fault, never a 500
+        log.warning("unreadable Twilio webhook body: %s", error)
+        return PlainTextResponse("unreadable form data", status_code=400)
+    if not _valid_signature(request, form, request.app.state.runtime):
+        log.warning("refused a Twilio webhook with no valid signature: %s", request.url.path)
+        return PlainTextResponse("invalid or missing X-Twilio-Signature", status_code=403)
+    return form
+
+
+async def message_status(request: Request) -> Response:
+    form = await _signed_form(request)
+    if isinstance(form, Response):
+        return form
+    sid, status = str(form.get("MessageSid", "")), str(form.get("MessageStatus", "")).lower()
+    if not sid or status not in STATUS_RANK:
+        return PlainTextResponse("MessageSid and a known MessageStatus are required", 400)
+    message = await Message.get_or_none(provider_message_id=sid)
+    if message is None:
+        log.info("status %s for unknown message %s ignored", status, sid)
+        return Response(status_code=200)
+    code = str(form.get("ErrorCode", "")) or None
+    lower = [name for name, rank in STATUS_RANK.items() if rank < STATUS_RANK[status]]
+    moved = await Message.filter(id=message.id, status__in=lower).update(
+        status=status, error=_delivery_error(code) if code else message.error
+    )
+    if moved:
+        await _update_invitation(message, status, code)
+    else:
+        log.info("status %s for message %s is not newer than %s", status, sid, message.status)
+    return Response(status_code=200)
+
+
+def _delivery_error(code: str | None) -> str:
+    number = int(code) if code and code.isdigit() else None
+    known = DELIVERY_ERRORS.get(number) if number is not None else None
+    return known or f"Twilio delivery error {code}"
+
+
+async def _update_invitation(message: Message, status: str, code: str | None) -> None:
+    invitation_id = message.invitation_id  # type: ignore[attr-defined]
+    now = datetime.now(UTC)
+    if status == "delivered":
+        await Invitation.filter(id=invitation_id, status=InvitationStatus.SENT).update(
+            status=InvitationStatus.DELIVERED, updated_at=now
+        )
+    elif status in ("undelivered", "failed"):
+        reason = f"sms: {status}, {_delivery_error(code)}" + (f" (code {code})" if code else "")
+        await Invitation.filter(id=invitation_id, status=InvitationStatus.SENT).update(
+            status=InvitationStatus.FAILED, reason=reason[:300], updated_at=now
+        )
+        if code == "21610":
+            await opt_out(message.recipient, "phone", "twilio-21610", note=f"message {message.id}")
+
+
+async def _latest_open_invitation(phone: str) -> Invitation | None:
+    now = datetime.now(UTC)
+    candidates = (
+        Invitation.filter(
+            channel="sms",
+            status__in=SMS_ANSWERABLE,
+            sent_at__not_isnull=True,
+            messages__recipient=phone,
+        )
+        .order_by("-sent_at", "-id")
+        .limit(10)
+    )
+    for invitation in await candidates:
+        if invitation.expires_at is None or invitation.expires_at > now:
+            return invitation
+    return None
+
+
+async def inbound_sms(request: Request) -> Response:
+    form = await _signed_form(request)
+    if isinstance(form, Response):
+        return form
+    sender, body = str(form.get("From", "")).strip(), form.get("Body")
+    if not sender or not isinstance(body, str):
+        return PlainTextResponse("From and Body are required", status_code=400)
+    phone = normalise_address(sender, "phone")
+    reply = replies.parse_reply(body)
+    invitation = await _latest_open_invitation(phone)
+    locale = invitation.locale if invitation and invitation.locale in WORDS else "en"
+    words = WORDS[locale]
+    log.info("sms reply from %s: %s", phone, type(reply).__name__)
+    if isinstance(reply, replies.OptOut):
+        await opt_out(phone, "phone", "sms-stop", note=reply.keyword)
+        return _twiml(words["stopped"])
+    if isinstance(reply, replies.OptIn):
+        await opt_in(phone, "phone", "sms-start")
+        return _twiml(words["started"])
+    if isinstance(reply, replies.Help):
+        return _twiml(words["help"])
+    if invitation is None:
+        return _twiml(words["none"])
+    try:
+        return await _answer(invitation, reply, words)
+    except SurveyClosed:
+        return _twiml(words["none"])
+    except AnswerError as error:
+        return _twiml(words["too_long" if error.field == "comment" else "ask"])
+
+
+async def _answer(invitation: Invitation, reply: replies.Reply, words: dict[str, str]) -> Response:
+    if isinstance(reply, replies.Score):
+        await record_response(
+            invitation, nps=reply.value, csat=None, comment=reply.rest, source="sms", partial=True
+        )
+        return _twiml(words["thanks_all" if reply.rest else "thanks"].format(score=reply.value))
+    assert isinstance(reply, replies.Text | replies.Unclear)
+    earlier = await SurveyResponse.get_or_none(invitation_id=invitation.id)
+    recent = datetime.now(UTC) - COMMENT_WINDOW
+    if earlier is None or earlier.source != "sms" or earlier.updated_at < recent:
+        return _twiml(words["ask"])
+    comment = f"{earlier.comment}\n{reply.text}" if earlier.comment else reply.text
+    if len(comment) > COMMENT_LIMIT:
+        return _twiml(words["too_long"])
+    await record_response(
+        invitation, nps=None, csat=None, comment=comment, source="sms", partial=True
+    )
+    return _twiml(words["comment"])
+
+
+def _twiml(text: str) -> Response:
+    twiml = MessagingResponse()
+    twiml.message(text)
+    return Response(str(twiml), media_type="application/xml")
+
+
+routes = [
+    Route("/twilio/status", message_status, methods=["POST"], name="twilio_status"),
+    Route("/twilio/sms", inbound_sms, methods=["POST"], name="twilio_sms"),
+]
