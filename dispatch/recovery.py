@@ -41,7 +41,8 @@ from surveys.models import Invitation, InvitationStatus
 
 log = logging.getLogger("touchpoint.dispatch.recovery")
 
-#: How long an invitation may stay in `sending` before its worker is taken to have stopped.
+#: How long an invitation may stay in `sending` before its worker is taken to have stopped
+#: (TOUCHPOINT_STUCK_SEND_GRACE_SECONDS sets it).
 GRACE = timedelta(minutes=10)
 #: How long an unreachable provider is asked again before the invitation ends `unknown`.
 GIVE_UP = timedelta(days=1)
@@ -58,7 +59,7 @@ async def resolve_stuck_sends(ctx: dict[str, Any]) -> int:
     """An arq cron job: resolve every invitation stuck in `sending`; returns how many."""
     channels: Channels = ctx["channels"]
     now = datetime.now(UTC)
-    cutoff = now - GRACE
+    cutoff = now - ctx.get("stuck_send_grace", GRACE)
     resolved, last_id = 0, 0
     while True:
         stuck = (

@@ -1,8 +1,8 @@
 """Choosing the channel an invitation goes out on (pure).
 
 The touchpoint lists its channels in order of preference; the first one the customer has an
-address for wins. A channel without complete settings is stood in for by the console
-channel, so nothing is sent for real until credentials are configured.
+address for wins, and the next ones stand by. A channel without complete settings is stood
+in for by the console channel, so nothing is sent for real until credentials are configured.
 """
 
 from __future__ import annotations
@@ -36,12 +36,21 @@ class Route:
     channel: Channel
 
 
+def usable_routes(
+    kinds: list[Kind], phone: str | None, email: str | None, channels: Channels
+) -> list[Route]:
+    """Every channel the customer can be reached on, in the touchpoint's order: the first is
+    used, the next ones when a channel refuses the customer for good (an invalid number)."""
+    addresses = {"sms": phone, "email": email}
+    return [
+        Route(kind, address, channels.for_kind(kind))
+        for kind in kinds
+        if (address := addresses.get(kind))
+    ]
+
+
 def choose_route(
     kinds: list[Kind], phone: str | None, email: str | None, channels: Channels
 ) -> Route | None:
-    addresses = {"sms": phone, "email": email}
-    for kind in kinds:
-        address = addresses.get(kind)
-        if address:
-            return Route(kind, address, channels.for_kind(kind))
-    return None
+    routes = usable_routes(kinds, phone, email, channels)
+    return routes[0] if routes else None

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from journeys.schema import ContactPolicy
 
 TWILIO_API_URL = "https://api.twilio.com"
 
@@ -72,4 +74,33 @@ class DispatchSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TOUCHPOINT_", extra="ignore")
 
     #: How often a transiently failing send is tried before the invitation is `failed`.
-    max_send_attempts: int = 5
+    max_send_attempts: int = Field(default=5, ge=1)
+    #: The longest one send may take before the worker cancels it.
+    job_timeout_seconds: float = Field(default=120.0, gt=0)
+    #: How long an invitation may stay `sending` before its worker is taken to have stopped
+    #: and the resolver settles it; far longer than the job timeout, so a slow send is
+    #: never taken for a dead one.
+    stuck_send_grace_seconds: float = Field(default=600.0, gt=0)
+    #: The contact policy across all journeys (each journey has its own as well): the
+    #: fewest days between two surveys to one customer, and the most per quarter. Zero and
+    #: unset mean no such rule.
+    contact_min_days_across_journeys: int = Field(default=0, ge=0, le=3650)
+    contact_max_surveys_per_quarter_across_journeys: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _grace_outlasts_a_send(self) -> DispatchSettings:
+        if self.stuck_send_grace_seconds <= self.job_timeout_seconds:
+            raise ValueError(
+                "TOUCHPOINT_STUCK_SEND_GRACE_SECONDS must be longer than"
+                " TOUCHPOINT_JOB_TIMEOUT_SECONDS, or a slow send is taken for a dead one"
+            )
+        return self
+
+    @property
+    def across_journeys(self) -> ContactPolicy | None:
+        """The policy across journeys, or None when it sets no rule."""
+        days = self.contact_min_days_across_journeys
+        most = self.contact_max_surveys_per_quarter_across_journeys
+        if not days and most is None:
+            return None
+        return ContactPolicy(min_days_between_surveys=days, max_surveys_per_quarter=most)

@@ -1,9 +1,11 @@
-"""The worker's job: send one invitation, exactly once.
+"""The worker's job: send one invitation, exactly once, or say why not.
 
-The invitation is claimed (scheduled -> sending) before anything is sent, the message row
-is written before the provider is called, and the outcome is stored after. A transient
-failure puts the invitation back on the schedule with a backoff; anything else ends it with
-its reason.
+The invitation is claimed (scheduled -> sending) before anything else, so two workers never
+both hold it. Under the customer's lock, the contact rules decide whether it goes now,
+later or never; then the message row is written before the provider is called, and the
+outcome is stored after. A transient failure puts the invitation back on the schedule with
+a backoff; a permanent one tries the customer's next channel; anything else ends the
+invitation with its reason.
 """
 
 from __future__ import annotations
@@ -12,16 +14,24 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from arq import Retry
-
-from dispatch.channels.base import ChannelError, OutgoingMessage, Receipt
+from dispatch import outcomes
+from dispatch.channels.base import (
+    AddressKind,
+    ChannelError,
+    OutgoingLookup,
+    OutgoingMessage,
+    Receipt,
+)
 from dispatch.claims import claim_invitation
+from dispatch.contact_check import contact_decision
+from dispatch.customer_lock import customer_lock
 from dispatch.models import Message
-from dispatch.optouts import active_opt_out, suppression_reason
+from dispatch.optouts import active_opt_out, opt_out, suppression_reason
+from dispatch.ratelimit import SenderBusy
 from dispatch.reminders import follow_up_times
 from dispatch.rendering import list_unsubscribe_headers, render_email, render_sms, unsubscribe_url
-from dispatch.retries import backoff_seconds
-from dispatch.routing import Channels, Route, choose_route
+from dispatch.routing import Channels, Route, usable_routes
+from journeys.contact import Defer, Suppress
 from journeys.schema import JourneyDefinition
 from journeys.store import journey_definition
 from surveys.links import survey_url
@@ -29,25 +39,108 @@ from surveys.models import Invitation, InvitationStatus
 
 log = logging.getLogger("touchpoint.dispatch")
 
+#: Twilio's "recipient unsubscribed": the customer sent STOP to Twilio, not to us.
+UNSUBSCRIBED = "21610"
+#: How long a send waits when another worker holds the customer's lock.
+CUSTOMER_BUSY_WAIT = timedelta(seconds=2)
+
 
 async def send_invitation(ctx: dict[str, Any], invitation_id: int) -> str:
-    now = datetime.now(UTC)
-    if not await claim_invitation(invitation_id, now):
+    if not await claim_invitation(invitation_id, datetime.now(UTC)):
         return "skipped: not due, or taken by another worker"
     invitation = await Invitation.get(id=invitation_id).prefetch_related(
-        "customer", "touchpoint__journey"
+        "customer", "touchpoint__journey", "interaction"
     )
+    ttl = ctx.get("lock_ttl_seconds", 130.0)
+    async with customer_lock(ctx["redis"], invitation.customer.id, ttl) as ours:
+        if not ours:
+            until = datetime.now(UTC) + CUSTOMER_BUSY_WAIT
+            return await outcomes.defer(invitation, until, "another send to this customer")
+        return await _decide_and_send(ctx, invitation)
+
+
+async def _decide_and_send(ctx: dict[str, Any], invitation: Invitation) -> str:
     definition = await journey_definition(invitation.touchpoint.journey, invitation.journey_version)
     settings = definition.touchpoint(invitation.touchpoint.key)
-    channels: Channels = ctx["channels"]
     customer = invitation.customer
-    route = choose_route(settings.channels, customer.phone, customer.email, channels)
-    if route is None:
+    channels: Channels = ctx["channels"]
+    routes = usable_routes(settings.channels, customer.phone, customer.email, channels)
+    if not routes:
         wanted = ", ".join(settings.channels)
-        return await _finish(invitation, InvitationStatus.SUPPRESSED, f"no address for {wanted}")
-    if stopped := await _opted_out(route):
-        return await _finish(invitation, InvitationStatus.SUPPRESSED, stopped)
-    outgoing = _render(definition, invitation, route, ctx["public_url"])
+        return await outcomes.finish(
+            invitation, InvitationStatus.SUPPRESSED, f"no address for {wanted}"
+        )
+    routes, stopped = await _not_opted_out(routes)
+    if not routes:
+        return await outcomes.finish(invitation, InvitationStatus.SUPPRESSED, stopped)
+    now = datetime.now(UTC)
+    decision = await contact_decision(
+        invitation, definition, ctx.get("contact_across_journeys"), now
+    )
+    if isinstance(decision, Suppress):
+        return await outcomes.finish(invitation, InvitationStatus.SUPPRESSED, decision.reason)
+    if isinstance(decision, Defer):
+        return await outcomes.defer(invitation, decision.until, decision.reason)
+    return await _send_first_that_takes(ctx, definition, invitation, routes)
+
+
+async def _not_opted_out(routes: list[Route]) -> tuple[list[Route], str]:
+    """Checked at send time, whenever the invitation was scheduled, so a STOP sent
+    yesterday holds for an invitation queued last week. A phone's STOP leaves the
+    customer's email, if the touchpoint lists it."""
+    open_routes, reasons = [], []
+    for route in routes:
+        found = await active_opt_out(route.address, _address_kind(route))
+        if found is None:
+            open_routes.append(route)
+        else:
+            reasons.append(suppression_reason(found))
+    return open_routes, "; ".join(reasons)
+
+
+async def _send_first_that_takes(
+    ctx: dict[str, Any], definition: JourneyDefinition, invitation: Invitation, routes: list[Route]
+) -> str:
+    refusals = []
+    for route in routes:
+        outgoing = _render(definition, invitation, route, ctx["public_url"])
+        try:
+            receipt, message = await _send_once(invitation, route, outgoing)
+        except SenderBusy as busy:
+            until = datetime.now(UTC) + timedelta(seconds=busy.wait_seconds)
+            return await outcomes.defer(invitation, until, busy.reason)
+        except _Refused as refused:
+            if not refused.error.permanent:
+                max_attempts = ctx["max_send_attempts"]
+                return await outcomes.retry_later(invitation, max_attempts, route, refused.error)
+            refusals.append(outcomes.failure_reason(route, refused.error))
+            await _after_refusal(route, refused.error)
+            continue
+        now = datetime.now(UTC)
+        link_lifetime = ctx.get("link_lifetime")
+        follow_up = follow_up_times(definition, invitation, route.kind, now, link_lifetime)
+        return await outcomes.sent(invitation, message, route, receipt, now, follow_up)
+    return await outcomes.finish(invitation, InvitationStatus.FAILED, "; ".join(refusals))
+
+
+class _Refused(Exception):
+    def __init__(self, error: ChannelError) -> None:
+        self.error = error
+
+
+async def _send_once(
+    invitation: Invitation, route: Route, outgoing: OutgoingMessage
+) -> tuple[Receipt, Message]:
+    """Write the message row, then call the provider; raises _Refused or SenderBusy.
+
+    When the last attempt on this channel ended unconfirmed (a timeout after the request
+    left), the provider is asked first, and a message it already has is not sent again.
+    """
+    earlier = await _unconfirmed(invitation.id, route)
+    if earlier is not None:
+        found = await _ask_provider(route, earlier)
+        if found is not None:
+            return found, earlier
     message = await Message.create(
         invitation=invitation,
         channel=route.channel.name,
@@ -56,17 +149,51 @@ async def send_invitation(ctx: dict[str, Any], invitation_id: int) -> str:
         body=outgoing.text,
     )
     try:
-        receipt = await route.channel.send(outgoing)
+        return await route.channel.send(outgoing), message
+    except SenderBusy:
+        await message.delete()  # it waited for nothing: no attempt was made
+        raise
     except ChannelError as error:
-        return await _failed(ctx, invitation, message, route, error)
-    return await _sent(ctx, definition, invitation, message, route, receipt)
+        await outcomes.message_failed(message, error)
+        raise _Refused(error) from error
 
 
-async def _opted_out(route: Route) -> str | None:
-    """Checked at send time, whenever the invitation was scheduled, so a STOP sent
-    yesterday holds for an invitation queued last week."""
-    found = await active_opt_out(route.address, "phone" if route.kind == "sms" else "email")
-    return suppression_reason(found) if found else None
+async def _unconfirmed(invitation_id: int, route: Route) -> Message | None:
+    latest = (
+        await Message.filter(invitation_id=invitation_id, channel=route.channel.name)
+        .order_by("-id")
+        .first()
+    )
+    return latest if latest is not None and latest.status == "unconfirmed" else None
+
+
+async def _ask_provider(route: Route, earlier: Message) -> Receipt | None:
+    """The provider's receipt for the earlier message, or None when sending again is right:
+    the provider surely has no such message, or cannot be asked (then at-least-once)."""
+    lookup = OutgoingLookup(
+        earlier.invitation_id, earlier.recipient, earlier.body, earlier.created_at
+    )
+    try:
+        found = await route.channel.find_sent(lookup)
+    except ChannelError as error:
+        raise _Refused(
+            ChannelError(f"cannot confirm the last attempt: {error.reason}", permanent=False)
+        ) from error
+    if isinstance(found, Receipt):
+        log.info("invitation %s: the provider had the last attempt", earlier.invitation_id)
+        return found
+    await Message.filter(id=earlier.id).update(status="failed", updated_at=datetime.now(UTC))
+    return None
+
+
+async def _after_refusal(route: Route, error: ChannelError) -> None:
+    """Twilio's own opt-out list refused the number: the customer said STOP there."""
+    if route.kind == "sms" and error.code == UNSUBSCRIBED:
+        await opt_out(route.address, "phone", "twilio-21610", note=error.reason)
+
+
+def _address_kind(route: Route) -> AddressKind:
+    return "phone" if route.kind == "sms" else "email"
 
 
 def _render(
@@ -93,49 +220,3 @@ def _render(
         email.locale,
         headers=list_unsubscribe_headers(leave),
     )
-
-
-async def _sent(
-    ctx: dict[str, Any],
-    definition: JourneyDefinition,
-    invitation: Invitation,
-    message: Message,
-    route: Route,
-    receipt: Receipt,
-) -> str:
-    now = datetime.now(UTC)
-    follow_up = follow_up_times(definition, invitation, route.kind, now, ctx.get("link_lifetime"))
-    message.status = "sent"
-    message.provider_message_id = receipt.provider_message_id
-    await message.save()
-    await Invitation.filter(id=invitation.id, status=InvitationStatus.SENDING).update(
-        status=InvitationStatus.SENT, sent_at=now, channel=route.kind, updated_at=now, **follow_up
-    )
-    log.info("invitation %s sent by %s to %s", invitation.id, route.channel.name, route.address)
-    return f"sent by {route.channel.name}"
-
-
-async def _failed(
-    ctx: dict[str, Any], invitation: Invitation, message: Message, route: Route, error: ChannelError
-) -> str:
-    message.status = "failed"
-    message.error = error.reason
-    await message.save()
-    reason = f"{route.kind}: {error.reason}" + (f" (code {error.code})" if error.code else "")
-    if error.permanent or invitation.attempts >= ctx["max_send_attempts"]:
-        return await _finish(invitation, InvitationStatus.FAILED, reason)
-    wait = backoff_seconds(invitation.attempts)
-    retry_at = datetime.now(UTC) + timedelta(seconds=wait)
-    await Invitation.filter(id=invitation.id, status=InvitationStatus.SENDING).update(
-        status=InvitationStatus.SCHEDULED, send_at=retry_at, reason=reason, updated_at=retry_at
-    )
-    log.warning("invitation %s: %s; retrying in %.0f s", invitation.id, reason, wait)
-    raise Retry(defer=timedelta(seconds=wait))
-
-
-async def _finish(invitation: Invitation, status: InvitationStatus, reason: str) -> str:
-    await Invitation.filter(id=invitation.id, status=InvitationStatus.SENDING).update(
-        status=status, reason=reason, updated_at=datetime.now(UTC)
-    )
-    log.info("invitation %s %s: %s", invitation.id, status.value, reason)
-    return f"{status.value}: {reason}"

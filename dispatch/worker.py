@@ -1,5 +1,6 @@
 """The arq worker: one `send_invitation` job per invitation, one `send_reminder` per due
-reminder, and on crons the sweeper, the reminders (every minute) and expiry (every 10 min).
+reminder, and on crons the sweeper, the stuck-send resolver and the reminders (every minute)
+and expiry (every 10 min).
 
 `create_worker` takes what the composition root built (the Redis pool and the context with
 channels and settings), so the same worker runs standalone (`touchpoint worker`) or inside
@@ -16,6 +17,7 @@ from arq.connections import ArqRedis
 from arq.worker import Worker, func
 
 from dispatch.queue import SEND_INVITATION
+from dispatch.recovery import resolve_stuck_sends
 from dispatch.reminders import (
     SEND_REMINDER,
     enqueue_due_reminders,
@@ -38,6 +40,7 @@ def create_worker(
     handle_signals: bool = True,
     poll_delay: float = 0.5,
     max_jobs: int = 20,
+    job_timeout: float = 120.0,
 ) -> Worker:
     return Worker(
         functions=[
@@ -49,6 +52,14 @@ def create_worker(
                 sweep_due_invitations,
                 name="sweep_due_invitations",
                 second={0},
+                run_at_startup=True,
+                keep_result=0,
+                unique=True,
+            ),
+            cron(
+                resolve_stuck_sends,
+                name="resolve_stuck_sends",
+                second={45},
                 run_at_startup=True,
                 keep_result=0,
                 unique=True,
@@ -80,5 +91,5 @@ def create_worker(
         poll_delay=poll_delay,
         max_jobs=max_jobs,
         keep_result=0,
-        job_timeout=120,
+        job_timeout=job_timeout,
     )

@@ -51,7 +51,12 @@ def create_app(
         worker = None
         if run_worker:
             pool = await running.new_redis_pool()
-            worker = create_worker(pool, running.worker_context(), handle_signals=False)
+            worker = create_worker(
+                pool,
+                running.worker_context(),
+                handle_signals=False,
+                job_timeout=running.settings.dispatch.job_timeout_seconds,
+            )
             worker_task = asyncio.create_task(worker.async_run())
         try:
             yield

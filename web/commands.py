@@ -72,7 +72,10 @@ async def worker(args: argparse.Namespace, settings: Settings) -> int:
     runtime = await start_runtime(settings)
     try:
         pool = await runtime.new_redis_pool()
-        await create_worker(pool, runtime.worker_context(), burst=args.burst).main()
+        timeout = runtime.settings.dispatch.job_timeout_seconds
+        await create_worker(
+            pool, runtime.worker_context(), burst=args.burst, job_timeout=timeout
+        ).main()
     finally:
         await stop_runtime(runtime)
     return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from arq import create_pool
@@ -36,9 +37,13 @@ class Runtime:
 
     def worker_context(self) -> dict[str, Any]:
         return {
+            "redis": self.redis,  # arq puts its own pool here; direct callers use ours
             "channels": self.channels,
             "public_url": self.settings.public_url,
             "max_send_attempts": self.settings.dispatch.max_send_attempts,
+            "stuck_send_grace": timedelta(seconds=self.settings.dispatch.stuck_send_grace_seconds),
+            "contact_across_journeys": self.settings.dispatch.across_journeys,
+            "lock_ttl_seconds": self.settings.dispatch.job_timeout_seconds + 10,
             "link_lifetime": self.settings.surveys.link_lifetime,
         }
 

@@ -56,11 +56,21 @@ NOT_SENT = NotSent()
 
 
 class ChannelError(Exception):
-    def __init__(self, reason: str, *, permanent: bool, code: str | None = None) -> None:
+    """A send that did not go through.
+
+    `permanent`: the same message to the same address will fail again (try the next
+    channel). `ambiguous`: the provider may have taken the message before the failure (a
+    timeout after the request left), so the next attempt first asks the provider.
+    """
+
+    def __init__(
+        self, reason: str, *, permanent: bool, code: str | None = None, ambiguous: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.code = code
+        self.ambiguous = ambiguous
 
 
 class Channel(ABC):

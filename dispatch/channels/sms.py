@@ -253,13 +253,22 @@ class SmsChannel(Channel):
             raise ChannelError(
                 f"Twilio did not answer within {self.settings.timeout_seconds:g} s",
                 permanent=False,
+                ambiguous=True,
             ) from error
-        except aiohttp.ClientError as error:
+        except aiohttp.ClientConnectorError as error:  # never connected: nothing was sent
             raise ChannelError(
                 f"cannot reach Twilio ({type(error).__name__})", permanent=False
             ) from error
-        except ValueError as error:  # a 2xx whose body is not Twilio's JSON
-            raise ChannelError("unreadable answer from Twilio", permanent=False) from error
+        except aiohttp.ClientError as error:  # the request may have arrived
+            raise ChannelError(
+                f"lost the connection to Twilio ({type(error).__name__})",
+                permanent=False,
+                ambiguous=True,
+            ) from error
+        except ValueError as error:  # a 2xx whose body is not Twilio's JSON: it was taken
+            raise ChannelError(
+                "unreadable answer from Twilio", permanent=False, ambiguous=True
+            ) from error
         except TwilioException as error:
             raise _translate_page_error(error) from error
 

@@ -1,0 +1,112 @@
+"""Storing how one send attempt ended, on the invitation and its message.
+
+Every change to the invitation is conditional on its still being `sending`, the state the
+claim put it in, so a late outcome never overwrites what another path decided since (the
+stuck-send resolver, an early status callback).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from arq import Retry
+from tortoise.expressions import F
+
+from dispatch.channels.base import ChannelError, Receipt
+from dispatch.models import Message
+from dispatch.retries import backoff_seconds
+from dispatch.routing import Route
+from surveys.models import Invitation, InvitationStatus
+
+log = logging.getLogger("touchpoint.dispatch")
+
+
+def _sending(invitation_id: int) -> Any:
+    return Invitation.filter(id=invitation_id, status=InvitationStatus.SENDING)
+
+
+async def finish(invitation: Invitation, status: InvitationStatus, reason: str) -> str:
+    """A final state with its reason."""
+    await _sending(invitation.id).update(
+        status=status, reason=reason[:300], updated_at=datetime.now(UTC)
+    )
+    log.info("invitation %s %s: %s", invitation.id, status.value, reason)
+    return f"{status.value}: {reason}"
+
+
+async def defer(invitation: Invitation, until: datetime, reason: str) -> str:
+    """Back on the schedule for `until`, without counting an attempt: nothing was tried.
+
+    Raises arq's Retry, so the same job runs again at that time; if Redis loses it, the
+    sweeper enqueues the invitation when it is due.
+    """
+    now = datetime.now(UTC)
+    await _sending(invitation.id).update(
+        status=InvitationStatus.SCHEDULED,
+        send_at=until,
+        reason=reason[:300],
+        attempts=F("attempts") - 1,
+        updated_at=now,
+    )
+    log.info("invitation %s deferred to %s: %s", invitation.id, until.isoformat(), reason)
+    raise Retry(defer=max(until - now, timedelta(0)))
+
+
+async def sent(
+    invitation: Invitation,
+    message: Message,
+    route: Route,
+    receipt: Receipt,
+    sent_at: datetime,
+    follow_up: dict[str, datetime | None],
+) -> str:
+    now = datetime.now(UTC)
+    await Message.filter(id=message.id).update(
+        provider_message_id=receipt.provider_message_id, updated_at=now
+    )
+    # A status callback that came first ("delivered") is not moved back to "sent".
+    await Message.filter(id=message.id, status__in=("sending", "unconfirmed")).update(
+        status="sent", error=None, updated_at=now
+    )
+    await _sending(invitation.id).update(
+        status=InvitationStatus.SENT,
+        sent_at=sent_at,
+        channel=route.kind,
+        reason=None,
+        updated_at=now,
+        **follow_up,
+    )
+    log.info("invitation %s sent by %s to %s", invitation.id, route.channel.name, route.address)
+    return f"sent by {route.channel.name}"
+
+
+async def message_failed(message: Message, error: ChannelError) -> None:
+    """`unconfirmed` when the provider may have the message after all: the next attempt asks."""
+    status = "unconfirmed" if error.ambiguous else "failed"
+    await Message.filter(id=message.id).update(
+        status=status, error=error.reason, updated_at=datetime.now(UTC)
+    )
+
+
+def failure_reason(route: Route, error: ChannelError) -> str:
+    return f"{route.kind}: {error.reason}" + (f" (code {error.code})" if error.code else "")
+
+
+async def retry_later(
+    invitation: Invitation, max_attempts: int, route: Route, error: ChannelError
+) -> str:
+    """A transient failure: back on the schedule after a backoff, or `failed` when the
+    attempts are used up."""
+    reason = failure_reason(route, error)
+    if invitation.attempts >= max_attempts:
+        spent = f"{reason}; gave up after {invitation.attempts} attempts"
+        return await finish(invitation, InvitationStatus.FAILED, spent)
+    wait = backoff_seconds(invitation.attempts)
+    retry_at = datetime.now(UTC) + timedelta(seconds=wait)
+    await _sending(invitation.id).update(
+        status=InvitationStatus.SCHEDULED, send_at=retry_at, reason=reason, updated_at=retry_at
+    )
+    log.warning("invitation %s: %s; retrying in %.0f s", invitation.id, reason, wait)
+    raise Retry(defer=timedelta(seconds=wait))
