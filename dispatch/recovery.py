@@ -37,6 +37,7 @@ from typing import Any, Literal
 from dispatch.channels.base import Channel, ChannelError, NotSent, OutgoingLookup, Receipt
 from dispatch.models import Message
 from dispatch.routing import Channels
+from surveys.expiry import DEFAULT_LIFETIME
 from surveys.models import Invitation, InvitationStatus
 
 log = logging.getLogger("touchpoint.dispatch.recovery")
@@ -60,6 +61,7 @@ async def resolve_stuck_sends(ctx: dict[str, Any]) -> int:
     channels: Channels = ctx["channels"]
     now = datetime.now(UTC)
     cutoff = now - ctx.get("stuck_send_grace", GRACE)
+    lifetime = ctx.get("link_lifetime") or DEFAULT_LIFETIME
     resolved, last_id = 0, 0
     while True:
         stuck = (
@@ -72,7 +74,7 @@ async def resolve_stuck_sends(ctx: dict[str, Any]) -> int:
         if not stuck:
             return resolved
         for invitation in stuck:
-            outcome = await _resolve(invitation, channels, cutoff, now)
+            outcome = await _resolve(invitation, channels, cutoff, now, lifetime)
             if outcome == "retry":
                 outcome = await _retry(invitation, ctx.get("max_send_attempts"), cutoff, now)
             resolved += outcome == "resolved"
@@ -80,14 +82,14 @@ async def resolve_stuck_sends(ctx: dict[str, Any]) -> int:
 
 
 async def _resolve(
-    invitation: Invitation, channels: Channels, cutoff: datetime, now: datetime
+    invitation: Invitation, channels: Channels, cutoff: datetime, now: datetime, lifetime: timedelta
 ) -> Outcome:
     message = await Message.filter(invitation_id=invitation.id).order_by("-id").first()
     if message is None:
         return "retry"
     if message.status == "sent":
         receipt = Receipt(message.provider_message_id)
-        return await _mark_sent(invitation.id, message, receipt, cutoff, now)
+        return await _mark_sent(invitation.id, message, receipt, cutoff, now, lifetime)
     channel = _channel_named(channels, message.channel)
     found: Receipt | NotSent | None = None
     if channel is not None:
@@ -103,7 +105,7 @@ async def _resolve(
             )
             return "left"
     if isinstance(found, Receipt):
-        return await _mark_sent(invitation.id, message, found, cutoff, now)
+        return await _mark_sent(invitation.id, message, found, cutoff, now, lifetime)
     if isinstance(found, NotSent) or message.status != "sending":
         return "retry"
     return await _mark_unknown(invitation.id, message, CANNOT_ASK, cutoff, now)
@@ -123,11 +125,19 @@ def _still_stuck(invitation_id: int, cutoff: datetime) -> Any:
 
 
 async def _mark_sent(
-    invitation_id: int, message: Message, receipt: Receipt, cutoff: datetime, now: datetime
+    invitation_id: int,
+    message: Message,
+    receipt: Receipt,
+    cutoff: datetime,
+    now: datetime,
+    lifetime: timedelta,
 ) -> Outcome:
+    """Sent when the message row was written; its link lasts a lifetime from then (no
+    reminder: the worker that would have planned one is gone)."""
     changed = await _still_stuck(invitation_id, cutoff).update(
         status=InvitationStatus.SENT,
         sent_at=message.created_at,
+        expires_at=message.created_at + lifetime,
         channel=_kind(message),
         reason=None,
         updated_at=now,

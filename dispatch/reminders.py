@@ -23,6 +23,7 @@ from tortoise.expressions import Q
 
 from dispatch.channels.base import ChannelError, OutgoingMessage
 from dispatch.models import Message
+from dispatch.optouts import is_opted_out
 from dispatch.rendering import list_unsubscribe_headers, render_email, render_sms, unsubscribe_url
 from dispatch.routing import Channels
 from journeys.scheduling import customer_zone
@@ -122,8 +123,6 @@ async def send_reminder(ctx: dict[str, Any], invitation_id: int) -> str:
     address = customer.phone if kind == "sms" else customer.email
     if not address:
         return _skipped(invitation_id, f"the customer has no {kind} address any more")
-    from dispatch.optouts import is_opted_out  # TEMP until dispatch/optouts.py lands
-
     if await is_opted_out(address, "email" if kind == "email" else "phone"):
         return _skipped(invitation_id, f"{address} opted out")
     channels: Channels = ctx["channels"]

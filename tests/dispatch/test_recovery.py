@@ -85,6 +85,7 @@ async def test_a_message_twilio_took_makes_the_invitation_sent(shop, ctx, sms, t
     resolved = await Invitation.get(id=invitation.id)
     assert (resolved.status, resolved.channel) == (InvitationStatus.SENT, "sms")
     assert resolved.sent_at is not None
+    assert resolved.expires_at == resolved.sent_at + timedelta(days=30), "its link still expires"
     [message] = await Message.filter(invitation_id=invitation.id)
     assert (message.status, message.provider_message_id) == ("sent", taken.sid)
     assert len(twilio.attempts()) == 1

@@ -180,6 +180,26 @@ async def test_an_unsubscribed_recipient_error_records_an_opt_out(client, shop, 
     assert (await OptOut.get(address=ANNA.phone)).source == "twilio-21610"
 
 
+async def test_a_failed_reminder_leaves_the_invitation_as_it_was(client, shop, runtime):
+    invitation = await sent_to(shop, runtime, "A-1")
+    [message] = await Message.filter(invitation_id=invitation.id)
+    reminder = await Message.create(
+        invitation_id=invitation.id,
+        channel="sms",
+        recipient=ANNA.phone,
+        body="Reminder",
+        status="sent",
+        provider_message_id="SMreminder",
+    )
+
+    await callback(client, reminder, "undelivered", "30003")
+
+    assert (await Message.get(id=reminder.id)).status == "undelivered"
+    assert (await Invitation.get(id=invitation.id)).status == InvitationStatus.SENT
+    await callback(client, message, "delivered")
+    assert (await Invitation.get(id=invitation.id)).status == InvitationStatus.DELIVERED
+
+
 async def test_a_callback_for_an_unknown_message_is_ignored(client, db):
     await callback(client, Message(provider_message_id="SMnothing"), "delivered")
 

@@ -140,6 +140,10 @@ def _delivery_error(code: str | None) -> str:
 async def _update_invitation(message: Message, status: str, code: str | None) -> None:
     invitation_id = message.invitation_id  # type: ignore[attr-defined]
     now = datetime.now(UTC)
+    if code == "21610":
+        await opt_out(message.recipient, "phone", "twilio-21610", note=f"message {message.id}")
+    if not await _is_the_invitation(message):
+        return  # a reminder's fate does not change the invitation's
     if status == "delivered":
         await Invitation.filter(id=invitation_id, status=InvitationStatus.SENT).update(
             status=InvitationStatus.DELIVERED, updated_at=now
@@ -149,8 +153,19 @@ async def _update_invitation(message: Message, status: str, code: str | None) ->
         await Invitation.filter(id=invitation_id, status=InvitationStatus.SENT).update(
             status=InvitationStatus.FAILED, reason=reason[:300], updated_at=now
         )
-        if code == "21610":
-            await opt_out(message.recipient, "phone", "twilio-21610", note=f"message {message.id}")
+
+
+async def _is_the_invitation(message: Message) -> bool:
+    """The invitation's own message is the first its provider took; later ones are reminders."""
+    first = (
+        await Message.filter(
+            invitation_id=message.invitation_id,  # type: ignore[attr-defined]
+            provider_message_id__isnull=False,
+        )
+        .order_by("id")
+        .first()
+    )
+    return first is not None and first.id == message.id
 
 
 async def _latest_open_invitation(phone: str) -> Invitation | None:

@@ -19,6 +19,7 @@ from starlette.responses import HTMLResponse
 from starlette.responses import Response as HttpResponse
 from starlette.routing import Route
 
+from dispatch.optouts import opt_out
 from journeys.models import Customer
 from surveys.models import Invitation
 from surveys.responses import invitation_survey
@@ -77,8 +78,6 @@ async def unsubscribe(request: Request) -> HttpResponse:
     if found is None:
         return not_found_page()
     invitation, customer = found
-    from dispatch.optouts import opt_out  # TEMP until dispatch/optouts.py lands
-
     await opt_out(customer.email, "email", SOURCE, note=f"invitation {invitation.id}")
     return await _page(request, "unsubscribe/done.html", invitation, customer.email)
 
