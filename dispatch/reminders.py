@@ -24,7 +24,9 @@ from tortoise.expressions import Q
 from dispatch.channels.base import ChannelError, OutgoingMessage
 from dispatch.models import Message
 from dispatch.optouts import is_opted_out
+from dispatch.ratelimit import SenderBusy
 from dispatch.rendering import list_unsubscribe_headers, render_email, render_sms, unsubscribe_url
+from dispatch.retries import backoff_seconds
 from dispatch.routing import Channels
 from journeys.scheduling import customer_zone
 from journeys.schema import JourneyDefinition
@@ -138,14 +140,29 @@ async def send_reminder(ctx: dict[str, Any], invitation_id: int) -> str:
     try:
         receipt = await channel.send(outgoing)
     except ChannelError as error:
-        message.status, message.error = "failed", error.reason
-        await message.save()
-        log.warning("reminder for invitation %s not sent: %s", invitation_id, error.reason)
-        return f"reminder failed: {error.reason}"
+        return await _not_sent(invitation_id, message, error, now)
     message.status, message.provider_message_id = "sent", receipt.provider_message_id
     await message.save()
     log.info("reminder for invitation %s sent by %s to %s", invitation_id, channel.name, address)
     return f"reminder sent by {channel.name}"
+
+
+async def _not_sent(
+    invitation_id: int, message: Message, error: ChannelError, now: datetime
+) -> str:
+    """A busy sender or a transient failure puts the reminder back for a later run of the
+    cron; a permanent or unconfirmed one is the reminder's end (one reminder, never two)."""
+    if isinstance(error, SenderBusy) or not (error.permanent or error.ambiguous):
+        await message.delete()
+        wait = error.wait_seconds if isinstance(error, SenderBusy) else backoff_seconds(1)
+        await Invitation.filter(id=invitation_id, reminded_at=now).update(
+            reminded_at=None, reminder_due_at=now + timedelta(seconds=wait)
+        )
+        log.info("reminder for invitation %s put back: %s", invitation_id, error.reason)
+        return f"reminder put back: {error.reason}"
+    await Message.filter(id=message.id).update(status="failed", error=error.reason)
+    log.warning("reminder for invitation %s not sent: %s", invitation_id, error.reason)
+    return f"reminder failed: {error.reason}"
 
 
 def _skipped(invitation_id: int, why: str) -> str:

@@ -47,3 +47,29 @@ async def test_ben_is_reminded_once_then_unsubscribes_with_one_click(
     assert len(smtp.messages) == 2  # the opt-out check of the send task stopped it
     ticket = await shop.invitation_for("T-1")
     assert ticket.status == InvitationStatus.SUPPRESSED
+
+
+async def test_a_greylisted_reminder_is_put_back_and_sent_later(shop, live, smtp, shop_journey):
+    await shop.delivered("B-1", to=BEN, days_ago=8)
+    await run_worker_until_idle(live)
+    invitation = await shop.invitation_for("B-1")
+    await Invitation.filter(id=invitation.id).update(
+        reminder_due_at=datetime.now(UTC) - timedelta(minutes=1)
+    )
+
+    smtp.reject_next(1, code=451)  # "try again later"
+    await run_worker_until_idle(live)
+
+    waiting = await Invitation.get(id=invitation.id)
+    assert waiting.reminded_at is None
+    assert waiting.reminder_due_at > datetime.now(UTC), "put back for a later run"
+    assert len(smtp.messages) == 1
+
+    await Invitation.filter(id=invitation.id).update(
+        reminder_due_at=datetime.now(UTC) - timedelta(minutes=1)
+    )
+    await run_worker_until_idle(live)
+
+    [_, reminder] = smtp.messages
+    assert reminder["Subject"].startswith("Reminder: ")
+    assert (await Invitation.get(id=invitation.id)).reminded_at is not None
