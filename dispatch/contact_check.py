@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from journeys.contact import Decision, candidate_for, decide, rules_for
+from journeys.policies import ContactPolicy
 from journeys.scheduling import customer_zone
-from journeys.schema import ContactPolicy, JourneyDefinition
+from journeys.schema import JourneyDefinition
 from surveys.contact_history import LOOKBACK, competing_invitations, contact_history
 from surveys.models import Invitation
 

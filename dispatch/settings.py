@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from journeys.schema import ContactPolicy
+from journeys.policies import ContactPolicy
 
 TWILIO_API_URL = "https://api.twilio.com"
 

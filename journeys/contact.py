@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-# _spoken: the stale reason reads exactly as when the invitation is scheduled.
-from journeys.scheduling import _spoken, is_sampled
-from journeys.schema import ContactPolicy, JourneyDefinition, SendWindow
+from journeys.policies import ContactPolicy, SendWindow
+from journeys.scheduling import _spoken, is_sampled  # _spoken: the stale reason as scheduled
+from journeys.schema import JourneyDefinition
 from journeys.windows import in_send_window, next_send_time
 from surveys.periods import current_period
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from journeys.schema import SendWindow, TouchpointDefinition
+from journeys.policies import SendWindow
+from journeys.schema import TouchpointDefinition
 from journeys.windows import next_send_time
 
 

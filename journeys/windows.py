@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from journeys.schema import SendWindow
+from journeys.policies import SendWindow
 
 # A window opens on at least one weekday, so two weeks always find it; a day back covers zones
 # whose clocks go back across midnight.

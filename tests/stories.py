@@ -6,11 +6,15 @@ gave both.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from arq.worker import Worker
 
 from dispatch.worker import create_worker
 from surveys.models import Invitation, InvitationStatus
@@ -113,3 +117,30 @@ async def run_worker_until_idle(runtime: Runtime) -> None:
         await worker.main()
     finally:
         await worker.close()
+
+
+async def run_worker_until(
+    runtime: Runtime, done: Callable[[], Awaitable[bool]], seconds: float = 15.0
+) -> None:
+    """The real worker on the real Redis until `done()` holds and no job is running. A
+    burst worker would wait for the deferred job; this one is stopped instead."""
+    pool = await runtime.new_redis_pool()
+    worker = create_worker(pool, runtime.worker_context(), handle_signals=False, poll_delay=0.05)
+    running = asyncio.create_task(worker.main())
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    try:
+        while not (await done() and _idle(worker)):
+            if running.done():
+                running.result()  # what stopped the worker, raised here
+            assert loop.time() < deadline, f"not done after {seconds} s: {worker!r}"
+            await asyncio.sleep(0.05)
+    finally:
+        running.cancel()
+        with suppress(asyncio.CancelledError):
+            await running
+        await worker.close()
+
+
+def _idle(worker: Worker) -> bool:
+    return all(task.done() for task in worker.tasks.values())

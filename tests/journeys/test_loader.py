@@ -1,46 +1,15 @@
-from __future__ import annotations
+"""Loading a journey file: every problem reported at once, at its path and line, in plain words.
 
-from datetime import time, timedelta
-from pathlib import Path
-
-import pytest
-from pydantic import BaseModel
-
-from journeys.loader import (
-    DEMO_DIR,
-    JourneyFileError,
-    Problem,
-    journey_digest,
-    load_journey,
-    load_journey_file,
-)
-from journeys.schema import JourneyDefinition, LocalizedText
-
-FIXTURES = Path(__file__).with_name("fixtures")
-DEMO = DEMO_DIR / "online-store.yaml"
-
-SMALL = """\
-journey: shop
-name: Shop
-touchpoints:
-  - {key: order, stage: in-sale, trigger: order.placed, delay: P7D, survey: nps-csat}
-surveys:
-  nps-csat:
-    questions:
-      - {type: nps, text: "How likely are you to recommend us?"}
+The checks that span fields are in `test_loader_cross_fields`; the demo journey, clock
+times and the digest in `test_loader_journeys`.
 """
 
+from __future__ import annotations
 
-def problems_of(text: str) -> list[Problem]:
-    with pytest.raises(JourneyFileError) as caught:
-        load_journey(text, source="shop.yaml")
-    return caught.value.problems
+import pytest
 
-
-def problems_in(fixture: str) -> list[Problem]:
-    with pytest.raises(JourneyFileError) as caught:
-        load_journey_file(FIXTURES / fixture)
-    return caught.value.problems
+from journeys.loader import JourneyFileError, load_journey_file
+from tests.journeys.loader_cases import FIXTURES, SMALL, problems_in, problems_of
 
 
 def test_it_reports_every_error_with_its_path_and_line():
@@ -81,39 +50,6 @@ def test_the_error_lists_one_problem_per_line_with_file_and_line():
         f"{FIXTURES / 'many-mistakes.yaml'}:10: touchpoints[1].delay: "
         "not an ISO-8601 duration (e.g. P7D, PT12H)"
     )
-
-
-def test_it_checks_what_spans_fields_all_at_once():
-    found = [(p.line, p.path, p.message) for p in problems_in("crossed-wires.yaml")]
-    placeholders = "{brand}, {first_name}, {journey}, {link}, {touchpoint}"
-    no_link = "must contain {link}: without it the customer cannot answer"
-    escape = "(write {{ or }} for a literal brace)"
-    assert found == [
-        (5, "touchpoints[1].survey", "unknown survey 'quick-csat' (surveys: nps-csat)"),
-        (5, "touchpoints[1].priority", "duplicate priority 1 (also touchpoints[0])"),
-        (6, "touchpoints[2].key", "duplicate key 'order'"),
-        (14, "messages.sms.B.en", f"unknown placeholder {{name}} (use {placeholders})"),
-        (14, "messages.sms.B.en", no_link),
-        (
-            14,
-            "messages.sms.B.zh-CN",
-            f"bad brace: single '}}' encountered in format string {escape}",
-        ),
-        (17, "messages.email.A.subject.en", "write the placeholder as plain {touchpoint}"),
-        (18, "messages.email.A.body.en", no_link),
-    ]
-
-
-def test_a_subject_may_go_without_the_link():
-    text = (
-        SMALL + 'messages:\n  email:\n    A: {subject: "Your {touchpoint}", body: "Tap {link}"}\n'
-    )
-    assert load_journey(text).messages.email["A"].subject.en == "Your {touchpoint}"
-
-
-def test_a_literal_brace_is_written_twice():
-    text = SMALL + 'messages:\n  sms:\n    A: "{{shop}} asks: {link}"\n'
-    assert load_journey(text).messages.sms["A"].en == "{{shop}} asks: {link}"
 
 
 @pytest.mark.parametrize(
@@ -289,64 +225,14 @@ def test_aliases_are_read_once_however_often_they_repeat():
     assert looped.message == "expected a text"
 
 
-def test_an_unquoted_clock_time_reads_as_a_time_of_day():
-    text = SMALL + "send_window: {start: 9:30, end: 20:00}\n"
-    window = load_journey(text).send_window
-    assert (window.start, window.end) == (time(9, 30), time(20, 0))
-
-
-def test_the_end_of_day_is_written_24_00():
-    text = SMALL + 'send_window: {start: "18:00", end: "24:00"}\n'
-    assert load_journey(text).send_window.end == time.max
-
-
-def test_the_demo_journey_loads_with_five_touchpoints():
-    shop = load_journey_file(DEMO)
-    assert [t.key for t in shop.touchpoints] == ["browse", "order", "ship", "use", "after-sales"]
-    assert shop.timezone == "Asia/Shanghai"
-    assert shop.touchpoint("browse").sample == 0.05
-    assert shop.touchpoint("order").delay == timedelta(days=7)
-    assert shop.touchpoint("order").display_name("zh-CN") == "下单"
-    assert shop.targets_for(shop.touchpoint("after-sales")).csat == 90
-    assert set(shop.surveys) == {"nps-csat", "quick-csat"}
-    assert [q.type for q in shop.surveys["quick-csat"].questions] == ["csat", "text"]
-    assert set(shop.messages.sms) == {"A", "B"}
-    assert set(shop.messages.email) == {"A"}
-
-
-def texts_in(value: object) -> list[LocalizedText]:
-    if isinstance(value, LocalizedText):
-        return [value]
-    if isinstance(value, BaseModel):
-        return [t for name in type(value).model_fields for t in texts_in(getattr(value, name))]
-    if isinstance(value, dict):
-        return [t for item in value.values() for t in texts_in(item)]
-    if isinstance(value, list):
-        return [t for item in value for t in texts_in(item)]
-    return []
-
-
-def test_the_demo_journey_says_everything_in_english_and_chinese():
-    texts = texts_in(load_journey_file(DEMO))
-    assert len(texts) == 5 + 5 + 2 + 2  # names, questions, sms, email subject and body
-    assert [t.en for t in texts if not t.zh_cn] == []
-
-
-def test_the_digest_ignores_layout_and_comments():
-    shop = load_journey(SMALL)
-    reworded = SMALL.replace(
-        "  - {key: order, stage: in-sale, trigger: order.placed, delay: P7D, survey: nps-csat}",
-        "  # the order itself\n  - key: order\n    stage: in-sale\n    trigger: order.placed\n"
-        "    delay: P1W\n    survey: nps-csat",
-    )
-    assert journey_digest(load_journey(reworded)) == journey_digest(shop)
-    assert len(journey_digest(shop)) == 64
-
-
-def test_the_digest_changes_with_the_meaning():
-    shop = load_journey(SMALL)
-    slower = load_journey(SMALL.replace("delay: P7D", "delay: P8D"))
-    assert journey_digest(slower) != journey_digest(shop)
-    assert journey_digest(JourneyDefinition.model_validate(shop.model_dump(by_alias=True))) == (
-        journey_digest(shop)
-    )
+def test_a_mistyped_send_window_or_contact_policy_field_gets_a_suggestion():
+    text = SMALL + 'send_window: {strat: "09:00"}\ncontact_policy: {min_days_between_survey: 3}\n'
+    found = {(p.line, p.path, p.message) for p in problems_of(text)}
+    assert found == {
+        (9, "send_window.strat", "unknown field (did you mean 'start'?)"),
+        (
+            10,
+            "contact_policy.min_days_between_survey",
+            "unknown field (did you mean 'min_days_between_surveys'?)",
+        ),
+    }

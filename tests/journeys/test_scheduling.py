@@ -5,8 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from journeys.policies import SendWindow
 from journeys.scheduling import SendPlan, customer_zone, is_sampled, plan_invitation
-from journeys.schema import SendWindow, TouchpointDefinition
+from journeys.schema import TouchpointDefinition
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SHOP_HOURS = SendWindow(

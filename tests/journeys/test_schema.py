@@ -5,11 +5,11 @@ from datetime import time, timedelta
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
+from journeys.policies import SendWindow
 from journeys.schema import (
     Duration,
     JourneyDefinition,
     LocalizedText,
-    SendWindow,
     Survey,
     Text,
     TouchpointDefinition,
@@ -71,7 +71,7 @@ def test_it_reads_a_clock_time(written, expected):
     assert SendWindow.model_validate({"start": "00:00", "end": written}).end == expected
 
 
-@pytest.mark.parametrize("written", ["9", "nine", "9.30"])
+@pytest.mark.parametrize("written", ["9", "nine", "9.30", "08:00:30"])
 def test_it_refuses_a_clock_time_not_written_as_hh_mm(written):
     with pytest.raises(ValidationError, match="expected a time of day as HH:MM"):
         SendWindow.model_validate({"start": written})

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from journeys.schema import SendWindow
+from journeys.policies import SendWindow
 from journeys.windows import first_instant_at, in_send_window, next_send_time
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
