@@ -102,11 +102,20 @@ async def retry_later(
     reason = failure_reason(route, error)
     if invitation.attempts >= max_attempts:
         spent = f"{reason}; gave up after {invitation.attempts} attempts"
+        if await _maybe_delivered(invitation.id):
+            # The provider may have the last message: neither failed nor sent is the truth.
+            unsure = f"{spent}; the last attempt may have reached the provider"
+            return await finish(invitation, InvitationStatus.UNKNOWN, unsure)
         return await finish(invitation, InvitationStatus.FAILED, spent)
+    now = datetime.now(UTC)
     wait = backoff_seconds(invitation.attempts)
-    retry_at = datetime.now(UTC) + timedelta(seconds=wait)
+    retry_at = now + timedelta(seconds=wait)
     await _sending(invitation.id).update(
-        status=InvitationStatus.SCHEDULED, send_at=retry_at, reason=reason, updated_at=retry_at
+        status=InvitationStatus.SCHEDULED, send_at=retry_at, reason=reason, updated_at=now
     )
     log.warning("invitation %s: %s; retrying in %.0f s", invitation.id, reason, wait)
     raise Retry(defer=timedelta(seconds=wait))
+
+
+async def _maybe_delivered(invitation_id: int) -> bool:
+    return await Message.filter(invitation_id=invitation_id, status="unconfirmed").exists()

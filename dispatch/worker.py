@@ -41,7 +41,10 @@ def create_worker(
     poll_delay: float = 0.5,
     max_jobs: int = 20,
     job_timeout: float = 120.0,
+    shutdown_wait: int = 20,
 ) -> Worker:
+    """`shutdown_wait`: on SIGTERM, how long the sends in flight may finish before they are
+    cancelled (and left to the stuck-send resolver); within a container's usual 30 s."""
     return Worker(
         functions=[
             func(send_invitation, name=SEND_INVITATION, keep_result=0, max_tries=1000),
@@ -92,4 +95,5 @@ def create_worker(
         max_jobs=max_jobs,
         keep_result=0,
         job_timeout=job_timeout,
+        job_completion_wait=shutdown_wait,
     )

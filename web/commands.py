@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -73,9 +74,15 @@ async def worker(args: argparse.Namespace, settings: Settings) -> int:
     try:
         pool = await runtime.new_redis_pool()
         timeout = runtime.settings.dispatch.job_timeout_seconds
-        await create_worker(
+        running = create_worker(
             pool, runtime.worker_context(), burst=args.burst, job_timeout=timeout
-        ).main()
+        )
+        # async_run, not main: arq's SIGTERM handler stops the worker by cancelling the
+        # task async_run starts, after letting the sends in flight finish.
+        with suppress(asyncio.CancelledError):
+            await running.async_run()
+        with suppress(asyncio.CancelledError):
+            await running.close()
     finally:
         await stop_runtime(runtime)
     return 0

@@ -3,8 +3,9 @@
 It answers like Twilio for the parts Touchpoint uses: creating a message (201 with the
 message resource) and listing messages (Twilio's page shape, by `To` and `DateSent>`), with
 Twilio's JSON error body and codes. A test makes it misbehave on purpose (`reject`,
-`fail_next`, `delay_next`) and reads back what it was asked (`attempts`) and what it
-accepted (`messages`, each with its sub-second arrival time, `received_at`).
+`fail_next`, `delay_next`, `hold_next`, `hang_next`, `outage`) and reads back what it was
+asked (`attempts`) and what it accepted (`messages`, each with its sub-second arrival
+time, `received_at`).
 
 Attempts are recorded when a request arrives, before any delay, so a client that gave up
 on a slow answer still sees its attempt counted. `reset()` (between tests) also ends the
@@ -21,10 +22,8 @@ import socket
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import format_datetime
-from typing import Any
+from typing import NamedTuple
 
 import uvicorn
 from starlette.applications import Starlette
@@ -32,81 +31,35 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from dispatch.segments import count_segments
+from tests.servers.twilio_resources import (
+    API,
+    Attempt,
+    Fault,
+    Outage,
+    TwilioMessage,
+    accepted_message,
+    attempt_of,
+    failure,
+    message_page,
+    twilio_error,
+    twilio_time,
+)
 
-API = "/2010-04-01/Accounts/{account_sid}/Messages.json"
+__all__ = ["ACCOUNT_SID", "AUTH_TOKEN", "Attempt", "TwilioMessage", "TwilioServer"]
+
 ACCOUNT_SID = "AC" + "1f" * 16
 AUTH_TOKEN = "loopback-auth-token-" + "0" * 12
 _FORM_FIELDS = ("To", "From", "MessagingServiceSid", "Body", "StatusCallback")
 
 
-@dataclass(frozen=True)
-class Attempt:
-    """One POST to the Messages API, whatever was answered."""
+class _Answer(NamedTuple):
+    """What the server does with one request: its answer, how late, and which fault."""
 
-    to: str | None
-    from_: str | None
-    messaging_service_sid: str | None
-    body: str | None
-    status_callback: str | None
-    status_code: int
-    error_code: int | None = None
-
-
-@dataclass(frozen=True)
-class TwilioMessage:
-    """A message the server accepted, as Twilio stores it."""
-
-    sid: str
-    account_sid: str
-    to: str
-    from_: str | None
-    messaging_service_sid: str | None
-    body: str
-    status_callback: str | None
-    status: str
-    num_segments: int
-    date_created: datetime
-    #: When the request arrived (time.time(), sub-second), for counting sends per second.
-    received_at: float = 0.0
-
-    def as_json(self) -> dict[str, Any]:
-        date = format_datetime(self.date_created, usegmt=True)
-        return {
-            "sid": self.sid,
-            "account_sid": self.account_sid,
-            "to": self.to,
-            "from": self.from_,
-            "messaging_service_sid": self.messaging_service_sid,
-            "body": self.body,
-            "status": self.status,
-            "num_segments": str(self.num_segments),
-            "num_media": "0",
-            "direction": "outbound-api",
-            "api_version": "2010-04-01",
-            "price": None,
-            "price_unit": "USD",
-            "error_code": None,
-            "error_message": None,
-            "date_created": date,
-            "date_updated": date,
-            "date_sent": date,  # the loopback server "sends" a message as it takes it
-            "uri": f"{API.format(account_sid=self.account_sid)[:-5]}/{self.sid}.json",
-            "subresource_uris": {},
-        }
-
-
-def _twilio_time(value: str | None) -> datetime | None:
-    """A DateSent filter as Twilio takes it: YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ, in GMT."""
-    moment = datetime.fromisoformat(value) if value else None
-    return moment.replace(tzinfo=moment.tzinfo or UTC) if moment else None
-
-
-def twilio_error(status: int, code: int, message: str) -> JSONResponse:
-    """Twilio's error body: the twilio library reads `code` and `message` from it."""
-    more_info = f"https://www.twilio.com/docs/errors/{code}"
-    body = {"code": code, "message": message, "more_info": more_info, "status": status}
-    return JSONResponse(body, status_code=status)
+    status: int
+    code: int | None
+    text: str
+    delay: float = 0.0
+    fault: str | None = None
 
 
 class TwilioServer:
@@ -123,6 +76,8 @@ class TwilioServer:
         self._failures: deque[int] = deque()
         self._delays: deque[float] = deque()
         self._list_failures: deque[int] = deque()
+        self._script: deque[Fault] = deque()
+        self._outage: Outage | None = None
         routes = [Route(API, self._create, methods=["POST"]), Route(API, self._list)]
         self.app = Starlette(routes=routes)
         self._server: uvicorn.Server | None = None
@@ -143,9 +98,40 @@ class TwilioServer:
             (self._list_failures if listing else self._failures).extend([status] * count)
 
     def delay_next(self, count: int = 1, seconds: float = 5.0) -> None:
-        """The next `count` requests wait this long before answering."""
+        """The next `count` requests wait this long before answering; a message is taken
+        as the answer goes, so Twilio has it even if the client gave up (see `hold_next`)."""
         with self._lock:
             self._delays.extend([seconds] * count)
+
+    def pass_next(self, count: int) -> None:
+        """The next `count` requests are answered as usual: the faults scripted after this
+        (`hold_next`, `hang_next`) meet the requests that follow them."""
+        self._extend_script(count, Fault("pass"))
+
+    def hold_next(self, count: int = 1, seconds: float = 30.0) -> None:
+        """The next `count` messages are taken at once, but answered `seconds` later: a
+        client that gives up sooner, or dies, never learns that Twilio has them."""
+        self._extend_script(count, Fault("held", seconds))
+
+    def hang_next(self, count: int = 1, seconds: float = 30.0, status: int = 503) -> None:
+        """The next `count` requests wait `seconds`, then are refused with `status`:
+        Twilio never takes those messages."""
+        self._extend_script(count, Fault("hung", seconds, status))
+
+    def outage(self, status: int = 500, *, hang: float = 0.0, seconds: float = math.inf) -> None:
+        """For `seconds` (until `recover()` by default), every request, to send or to list,
+        waits `hang` seconds and is refused with `status` (429 throttles, 5xx is down)."""
+        with self._lock:
+            self._outage = Outage(status, hang, time.monotonic() + seconds)
+
+    def recover(self) -> None:
+        """The outage is over."""
+        with self._lock:
+            self._outage = None
+
+    def _extend_script(self, count: int, fault: Fault) -> None:
+        with self._lock:
+            self._script.extend([fault] * count)
 
     def reset(self) -> None:
         with self._lock:
@@ -156,6 +142,8 @@ class TwilioServer:
             self._failures.clear()
             self._delays.clear()
             self._list_failures.clear()
+            self._script.clear()
+            self._outage = None
 
     # --- what a test reads -----------------------------------------------------------------
 
@@ -184,41 +172,40 @@ class TwilioServer:
         authorized = self._authorized(request, request.path_params["account_sid"])
         with self._lock:
             generation = self._generation
-            status, code, answer = self._decide(fields, authorized)
-            self._attempts.append(
-                Attempt(
-                    to=fields["To"],
-                    from_=fields["From"],
-                    messaging_service_sid=fields["MessagingServiceSid"],
-                    body=fields["Body"],
-                    status_callback=fields["StatusCallback"],
-                    status_code=status,
-                    error_code=code,
-                )
-            )
-            delay = self._delays.popleft() if self._delays else 0.0
-        await self._sleep(delay, generation)
-        if status != 201:
-            return twilio_error(status, code or status, answer)
-        message = TwilioMessage(
-            sid="SM" + secrets.token_hex(16),
-            account_sid=self.account_sid,
-            to=fields["To"] or "",
-            from_=fields["From"],
-            messaging_service_sid=fields["MessagingServiceSid"],
-            body=fields["Body"] or "",
-            status_callback=fields["StatusCallback"],
-            # Twilio answers "accepted" while a Messaging Service still picks the sender.
-            status="queued" if fields["From"] else "accepted",
-            num_segments=count_segments(fields["Body"] or ""),
-            date_created=datetime.now(UTC).replace(microsecond=0),
-            received_at=received_at,
-        )
+            answer = self._answer(fields, authorized)
+            self._attempts.append(attempt_of(fields, answer.status, answer.code, answer.fault))
+        if answer.status == 201 and answer.fault == "held":
+            taken = self._take(fields, received_at, generation)
+            await self._sleep(answer.delay, generation)
+            return taken
+        await self._sleep(answer.delay, generation)
+        if answer.status != 201:
+            return twilio_error(answer.status, answer.code or answer.status, answer.text)
+        return self._take(fields, received_at, generation)
+
+    def _take(
+        self, fields: dict[str, str | None], received_at: float, generation: int
+    ) -> JSONResponse:
+        """Store the message and answer 201 with it (503 if the test that sent it is over)."""
+        message = accepted_message(self.account_sid, fields, received_at)
         with self._lock:
-            if generation != self._generation:  # the test that sent it is over
+            if generation != self._generation:
                 return twilio_error(503, 20503, "Service unavailable")
             self._messages.append(message)
         return JSONResponse(message.as_json(), status_code=201)
+
+    def _answer(self, fields: dict[str, str | None], authorized: bool) -> _Answer:
+        """How to treat this request: an outage first, then a scripted fault, then the
+        one-off failures and delays, in Twilio's order of checks. Called under the lock."""
+        if authorized and self._outage is not None and self._outage.active:
+            return _Answer(*failure(self._outage.status), self._outage.hang, "outage")
+        fault = self._script.popleft() if authorized and self._script else Fault("pass")
+        if fault.kind == "hung":
+            return _Answer(*failure(fault.status), fault.seconds, "hung")
+        status, code, text = self._decide(fields, authorized)
+        if fault.kind == "held":
+            return _Answer(status, code, text, fault.seconds, "held")
+        return _Answer(status, code, text, self._delays.popleft() if self._delays else 0.0)
 
     def _decide(
         self, fields: dict[str, str | None], authorized: bool
@@ -227,10 +214,7 @@ class TwilioServer:
         if not authorized:
             return 401, 20003, "Authenticate"
         if self._failures:
-            status = self._failures.popleft()
-            if status == 429:
-                return 429, 20429, "Too Many Requests"
-            return status, 20500, "An internal server error has occurred"
+            return failure(self._failures.popleft())
         if not fields["To"]:
             return 400, 21604, "A 'To' phone number is required."
         if not (fields["From"] or fields["MessagingServiceSid"]):
@@ -255,31 +239,22 @@ class TwilioServer:
         if not self._authorized(request, account_sid):
             return twilio_error(401, 20003, "Authenticate")
         to = request.query_params.get("To")
-        since = _twilio_time(request.query_params.get("DateSent>")) or datetime.min.replace(
+        since = twilio_time(request.query_params.get("DateSent>")) or datetime.min.replace(
             tzinfo=UTC
         )
         page_size = int(request.query_params.get("PageSize", "50"))
         with self._lock:
-            failure = self._list_failures.popleft() if self._list_failures else None
+            generation = self._generation
+            outage = self._outage if self._outage is not None and self._outage.active else None
+            failed = self._list_failures.popleft() if self._list_failures and not outage else None
             found = [m for m in reversed(self._messages) if to in (None, m.to)]
-        if failure is not None:
-            return twilio_error(failure, 20500, "An internal server error has occurred")
+        if outage is not None:
+            await self._sleep(outage.hang, generation)
+            return twilio_error(*failure(outage.status))
+        if failed is not None:
+            return twilio_error(failed, 20500, "An internal server error has occurred")
         found = [m for m in found if m.date_created >= since]
-        page = [m.as_json() for m in found[:page_size]]
-        uri = f"{API.format(account_sid=account_sid)}?PageSize={page_size}&Page=0"
-        return JSONResponse(
-            {
-                "messages": page,
-                "page": 0,
-                "page_size": page_size,
-                "start": 0,
-                "end": max(len(page) - 1, 0),
-                "uri": uri,
-                "first_page_uri": uri,
-                "next_page_uri": None,
-                "previous_page_uri": None,
-            }
-        )
+        return JSONResponse(message_page(account_sid, found[:page_size], page_size))
 
     # --- running -----------------------------------------------------------------------------
 

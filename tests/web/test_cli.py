@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -124,3 +128,28 @@ def test_validate_counts_each_sms_wordings_segments_and_warns_past_one(env):
         "warning: messages.sms.B.zh-CN is 2 segments (UCS-2, 75 characters with a link): "
         "customers are billed per segment"
     ]
+
+
+def test_the_worker_finishes_and_exits_on_sigterm(migrated, redis_url, tmp_path):
+    """A deploy stops workers with SIGTERM: the worker lets its sends finish, then exits 0."""
+    log = tmp_path / "worker.log"
+    with log.open("w") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "web.cli", "worker"],
+            env=migrated | {"TOUCHPOINT_REDIS_URL": redis_url},
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while "Starting worker" not in log.read_text():
+            assert worker.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0, log.read_text()
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    assert "shutdown on SIGTERM" in log.read_text()
