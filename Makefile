@@ -39,3 +39,4 @@ migrations: install
 
 bench: install
 	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/send.py
