@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from dispatch.worker import create_worker
 from web.openapi import openapi
-from web.routes import api, console, survey, twilio, unsubscribe
+from web.routes import api, console, console_opt_outs, opt_outs, survey, twilio, unsubscribe
 from web.runtime import Runtime, start_runtime, stop_runtime
 from web.settings import Settings
 
@@ -72,10 +72,12 @@ def create_app(
             Route("/healthz", health),
             Route("/api/v1/openapi.json", openapi),
             *api.routes,
+            *opt_outs.routes,
             *survey.routes,
             *unsubscribe.routes,
             *twilio.routes,
             *console.routes,
+            *console_opt_outs.routes,
         ],
         lifespan=lifespan,
         exception_handlers={404: not_found},

@@ -1,7 +1,8 @@
 """The OpenAPI document of the HTTP API, served at /api/v1/openapi.json.
 
-The event schema comes from the pydantic models that validate events, so the document
-cannot drift from what the API accepts; the rest is written out here, next to nothing else.
+The event and opt-out request schemas come from the pydantic models that validate them, so
+the document cannot drift from what the API accepts; the rest is written out here, next to
+nothing else.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from dispatch.optouts import SOURCES
 from journeys.events import EventIn
 from surveys.models import InvitationStatus
+from web.routes.opt_outs import OptOutIn
 
 _ERROR = {
     "type": "object",
@@ -53,9 +56,30 @@ _EVENT_RESULT = {
         },
     },
 }
+_OPT_OUT = {
+    "type": "object",
+    "properties": {
+        "address": {"type": "string", "description": "E.164 phone or lower-cased email"},
+        "kind": {"type": "string", "enum": ["phone", "email"]},
+        "source": {"type": "string", "enum": sorted(SOURCES)},
+        "note": {"type": ["string", "null"]},
+        "created_at": {"type": "string", "format": "date-time"},
+        "active": {"type": "boolean", "description": "false once opted back in"},
+        "revoked_at": {"type": ["string", "null"], "format": "date-time"},
+        "revoked_by": {"type": ["string", "null"]},
+    },
+}
+_OPT_OUT_PAGE = {
+    "type": "object",
+    "properties": {
+        "opt_outs": {"type": "array", "items": {"$ref": "#/components/schemas/OptOut"}},
+        "next_page": {"type": ["integer", "null"]},
+    },
+}
 
 
-def _errors(*codes: int) -> dict[str, Any]:
+def _errors(*codes: int, worded: dict[int, str] | None = None) -> dict[str, Any]:
+    """Error answers by status; `worded` says what one means for this endpoint."""
     described = {
         400: "malformed body",
         401: "missing or wrong API key",
@@ -65,7 +89,7 @@ def _errors(*codes: int) -> dict[str, Any]:
     }
     return {
         str(code): {
-            "description": described[code],
+            "description": (worded or {}).get(code, described[code]),
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
         }
         for code in codes
@@ -120,6 +144,8 @@ def document(max_events: int) -> dict[str, Any]:
                 **definitions,
                 "EventResult": _EVENT_RESULT,
                 "Invitation": _INVITATION,
+                "OptOutRequest": OptOutIn.model_json_schema(),
+                "OptOut": _OPT_OUT,
                 "Error": _ERROR,
             },
         },
@@ -163,6 +189,59 @@ def document(max_events: int) -> dict[str, Any]:
                     },
                 }
             },
+            **_opt_out_paths(),
+        },
+    }
+
+
+def _opt_out_paths() -> dict[str, Any]:
+    opt_out = {"$ref": "#/components/schemas/OptOut"}
+    request = {"$ref": "#/components/schemas/OptOutRequest"}
+    address = {
+        "name": "address",
+        "in": "path",
+        "required": True,
+        "description": "the phone (E.164, URL-encoded: %2B for +) or email",
+        "schema": {"type": "string"},
+    }
+    return {
+        "/api/v1/opt-outs": {
+            "post": {
+                "summary": "Opt a phone or an email out of every survey (source api)",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": request}},
+                },
+                "responses": {
+                    "201": _json(opt_out, "recorded"),
+                    "200": _json(opt_out, "the address was opted out already: that opt-out"),
+                    **_errors(
+                        400,
+                        401,
+                        422,
+                        worded={422: "a bad phone, email or note; the field is named"},
+                    ),
+                },
+            },
+            "get": {
+                "summary": "List opt-outs, newest first, 100 a page",
+                "parameters": [
+                    _query("active", "true: those that hold; false: those lifted"),
+                    _query("since", "recorded at or after this ISO-8601 time (with its offset)"),
+                    _query("page", "1, 2, ...: the next_page of the previous page"),
+                ],
+                "responses": {"200": _json(_OPT_OUT_PAGE, "a page"), **_errors(401, 422)},
+            },
+        },
+        "/api/v1/opt-outs/{address}": {
+            "delete": {
+                "summary": "Opt the address back in (revoked_by api); the record stays",
+                "parameters": [address],
+                "responses": {
+                    "200": _json(opt_out, "lifted, or lifted already"),
+                    **_errors(401, 404, worded={404: "the address never opted out"}),
+                },
+            }
         },
     }
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from journeys.models import Customer, Interaction
 from surveys.models import Invitation
 
@@ -149,10 +151,11 @@ async def test_every_problem_of_a_bad_batch_is_named_and_nothing_is_written(
     assert await nothing_was_written()
 
 
-async def test_malformed_json_is_a_400_that_says_so(client, api_key, shop_journey):
+@pytest.mark.parametrize("body", [b'{"events": [', b"[" * 100_000 + b"]" * 100_000])
+async def test_malformed_json_is_a_400_that_says_so(client, api_key, shop_journey, body):
     answer = await client.post(
         "/api/v1/events",
-        content=b'{"events": [',
+        content=body,
         headers={"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"},
     )
 
@@ -219,6 +222,9 @@ async def test_invitations_are_listed_by_customer_and_status(client, api_key, sh
     assert len(scheduled.json()["invitations"]) == 2
     assert bad.status_code == 422
     assert bad.json()["error"]["field"] == "status"
+    for after in ("²", "-1", "x", "9" * 40):
+        odd = await client.get(f"/api/v1/invitations?after={after}", headers=auth)
+        assert (odd.status_code, odd.json()["error"]["field"]) == (422, "after"), after
 
 
 async def test_the_report_defaults_to_this_quarter_and_names_bad_parameters(

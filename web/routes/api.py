@@ -56,12 +56,18 @@ def api(handler: Any) -> Any:
     return endpoint
 
 
-async def _read_events(request: Request, limit: int) -> list[Any]:
-    body = await request.body()
+async def read_json(request: Request) -> Any:
+    """The request's JSON body, or a 400 that says what is wrong with it."""
     try:
-        payload = json.loads(body)
+        return json.loads(await request.body())
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ApiError(400, f"the body is not valid JSON: {error}", "body") from None
+    except RecursionError:
+        raise ApiError(400, "the body is not valid JSON: nested too deeply", "body") from None
+
+
+async def _read_events(request: Request, limit: int) -> list[Any]:
+    payload = await read_json(request)
     events = payload.get("events") if isinstance(payload, dict) else payload
     if not isinstance(events, list):
         raise ApiError(422, 'expected {"events": [...]} or a JSON array of events', "events")
@@ -151,7 +157,8 @@ def _int_param(request: Request, name: str, default: int) -> int:
     value = request.query_params.get(name)
     if value is None:
         return default
-    if not value.isdigit():
+    # isascii: "²" and other Unicode digits pass isdigit() but not int().
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         raise ApiError(422, f"{name} must be a whole number", name)
     return int(value)
 

@@ -1,0 +1,191 @@
+"""Opt-outs through the HTTP API: a CRM or help desk records, lifts and lists them.
+
+An opt-out recorded here holds like an SMS STOP: the worker checks it at send time, whatever
+journey asks. Phones are validated and stored in E.164 as events store them, so an opt-out
+for "+1 415 555 0123" stops the invitations of a customer posted as "+14155550123".
+Recording an address already opted out answers the opt-out that holds (200, not 201), so a
+CRM may replay its list. Lifting stamps `revoked_by`; the row stays, for the audit.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from dispatch.models import OptOut
+from dispatch.optouts import AddressKind, active_opt_out, normalise_address, opt_in, opt_out
+from journeys.events import field_errors, to_e164
+from web.routes.api import ApiError, api, read_json
+from web.runtime import Runtime
+
+SOURCE = "api"
+PAGE_SIZE = 100
+_EXAMPLE = "2026-07-01T00:00:00Z"
+
+
+class OptOutIn(BaseModel):
+    """What asks for an opt-out: a phone or an email (`parse_opt_out` wants exactly one), a note."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    phone: str | None = Field(default=None, max_length=40)
+    email: EmailStr | None = None
+    note: str | None = Field(default=None, max_length=300)
+
+    @field_validator("phone")
+    @classmethod
+    def _e164(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return to_e164(value, (info.context or {}).get("default_phone_region"))
+
+    @field_validator("note")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return value.strip() or None
+
+    def address_and_kind(self) -> tuple[str, AddressKind]:
+        """The address as it is stored: E.164 phones, lower-cased emails."""
+        if self.phone:
+            return self.phone, "phone"
+        return normalise_address(str(self.email), "email"), "email"
+
+
+class OptOutRejected(Exception):
+    """The first problem of an opt-out request, with the field it is about."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field, self.message = field, message
+
+
+def parse_opt_out(raw: object, *, default_phone_region: str | None) -> OptOutIn:
+    """Validate an opt-out request from the API or the console; raises OptOutRejected."""
+    context = {"default_phone_region": default_phone_region}
+    try:
+        found = OptOutIn.model_validate(raw, context=context)
+    except ValidationError as error:
+        first = field_errors(error, "")[0]
+        raise OptOutRejected(first.field.lstrip(".") or "body", first.message) from None
+    if found.phone and found.email:
+        raise OptOutRejected("email", "send a phone or an email, not both")
+    if not (found.phone or found.email):
+        raise OptOutRejected("phone", "send the phone or the email that opts out")
+    return found
+
+
+def describe(found: OptOut) -> dict[str, Any]:
+    """An opt-out as the API answers it."""
+    return {
+        "address": found.address,
+        "kind": found.kind,
+        "source": found.source,
+        "note": found.note,
+        "created_at": found.created_at.isoformat(),
+        "active": found.revoked_at is None,
+        "revoked_at": found.revoked_at.isoformat() if found.revoked_at else None,
+        "revoked_by": found.revoked_by,
+    }
+
+
+async def record_opt_out(request: Request) -> JSONResponse:
+    runtime: Runtime = request.app.state.runtime
+    raw = await read_json(request)
+    if not isinstance(raw, dict):
+        raise ApiError(422, 'expected {"phone": ...} or {"email": ...}', "body")
+    try:
+        found = parse_opt_out(
+            raw, default_phone_region=runtime.settings.journeys.default_phone_region
+        )
+    except OptOutRejected as error:
+        raise ApiError(422, error.message, error.field) from None
+    address, kind = found.address_and_kind()
+    holding = await active_opt_out(address, kind)
+    if holding is not None:
+        return JSONResponse(describe(holding), status_code=200)
+    created = await opt_out(address, kind, SOURCE, note=found.note)
+    return JSONResponse(describe(created), status_code=201)
+
+
+def address_key(request: Request, text: str) -> str:
+    """The stored form of an address typed by hand: E.164 when it reads as a phone."""
+    if "@" in text:
+        return normalise_address(text, "email")
+    region = request.app.state.runtime.settings.journeys.default_phone_region
+    try:
+        return to_e164(text, region)
+    except ValueError:
+        return normalise_address(text, "phone")
+
+
+async def lift_opt_out(request: Request) -> JSONResponse:
+    key = address_key(request, request.path_params["address"])
+    found = await OptOut.get_or_none(address=key)
+    if found is None:
+        raise ApiError(404, f"{key} never opted out", "address")
+    await opt_in(key, "email" if found.kind == "email" else "phone", SOURCE)
+    return JSONResponse(describe(await OptOut.get(id=found.id)))
+
+
+async def list_opt_outs(request: Request) -> JSONResponse:
+    """Newest first; `since` keeps the opt-outs recorded at or after a time."""
+    query = OptOut.all()
+    active = request.query_params.get("active")
+    if active is not None:
+        if active not in ("true", "false"):
+            raise ApiError(422, "active must be true or false", "active")
+        query = query.filter(revoked_at__isnull=active == "true")
+    if (since := request.query_params.get("since")) is not None:
+        query = query.filter(created_at__gte=_moment(since, "since"))
+    page = _page_number(request)
+    rows = (
+        await query.order_by("-created_at", "-id")
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE + 1)
+    )
+    next_page = page + 1 if len(rows) > PAGE_SIZE else None
+    return JSONResponse(
+        {"opt_outs": [describe(r) for r in rows[:PAGE_SIZE]], "next_page": next_page}
+    )
+
+
+def _moment(text: str, name: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ApiError(422, f"{name} must be an ISO-8601 time, e.g. {_EXAMPLE}", name) from None
+    if moment.tzinfo is None:
+        raise ApiError(422, f"{name} needs a time zone, e.g. {_EXAMPLE}", name)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ApiError(422, f"{name} is out of range", name) from None
+
+
+def _page_number(request: Request) -> int:
+    text = request.query_params.get("page", "1")
+    if not (text.isdecimal() and len(text) <= 6 and int(text) >= 1):
+        raise ApiError(422, "page must be a whole number from 1", "page")
+    return int(text)
+
+
+routes = [
+    Route("/api/v1/opt-outs", api(record_opt_out), methods=["POST"]),
+    Route("/api/v1/opt-outs", api(list_opt_outs), methods=["GET"]),
+    Route("/api/v1/opt-outs/{address}", api(lift_opt_out), methods=["DELETE"]),
+]
