@@ -12,7 +12,9 @@ with Twilio's error; one answered, expired or in any other state is left as it i
 
 An inbound reply answers the most recently sent SMS invitation to the sending number that
 still takes answers (sent, delivered or answered, link not expired), whichever customer
-holds the number: it is the survey the person has just read. Keywords work with or
+holds the number: it is the survey the person has just read. When two unanswered surveys
+went to the number within an hour of each other, a bare score could be for either: the
+reply asks the person to use the links instead of guessing. Keywords work with or
 without an open survey. A reply with no score, within a day of a score given by SMS, is
 that answer's comment (further replies are appended).
 """
@@ -54,6 +56,8 @@ DELIVERY_ERRORS = {
     30008: "unknown delivery error",
 }
 COMMENT_WINDOW = timedelta(hours=24)
+#: Surveys sent to one number closer together than this make a bare score ambiguous.
+AMBIGUOUS_WITHIN = timedelta(hours=1)
 SMS_ANSWERABLE = (InvitationStatus.SENT, InvitationStatus.DELIVERED, InvitationStatus.ANSWERED)
 
 WORDS = {
@@ -68,6 +72,8 @@ WORDS = {
         "help": "Customer surveys: reply with a number from 0 to 10 to answer. "
         "Reply STOP to opt out.",
         "too_long": "Thanks! That was too long to keep; please shorten it.",
+        "which": "Thanks! We sent you more than one survey, so we cannot tell which this "
+        "answers. Please use the link in each message.",
     },
     "zh-CN": {
         "thanks": "谢谢！您的评分是{score}。我们还能做得更好吗？直接回复即可。",
@@ -79,6 +85,8 @@ WORDS = {
         "started": "您将重新收到我们的调查。回复TD退订。",
         "help": "客户调查：回复0到10之间的数字即可作答。回复TD退订。",
         "too_long": "谢谢！内容过长无法保存，请缩短后再发。",
+        "which": "谢谢！我们给您发送了不止一份调查，无法确定您回复的是哪一份。"
+        "请通过各条短信中的链接作答。",
     },
 }
 
@@ -168,7 +176,8 @@ async def _is_the_invitation(message: Message) -> bool:
     return first is not None and first.id == message.id
 
 
-async def _latest_open_invitation(phone: str) -> Invitation | None:
+async def _open_invitations(phone: str) -> list[Invitation]:
+    """The SMS invitations to this number that still take answers, latest first."""
     now = datetime.now(UTC)
     candidates = (
         Invitation.filter(
@@ -178,12 +187,19 @@ async def _latest_open_invitation(phone: str) -> Invitation | None:
             messages__recipient=phone,
         )
         .order_by("-sent_at", "-id")
+        .distinct()
         .limit(10)
     )
-    for invitation in await candidates:
-        if invitation.expires_at is None or invitation.expires_at > now:
-            return invitation
-    return None
+    return [i for i in await candidates if i.expires_at is None or i.expires_at > now]
+
+
+def _ambiguous(open_invitations: list[Invitation]) -> bool:
+    """Two unanswered surveys sent close together: a bare score could be for either."""
+    if len(open_invitations) < 2:
+        return False
+    latest, before = open_invitations[0], open_invitations[1]
+    close = latest.sent_at - before.sent_at < AMBIGUOUS_WITHIN
+    return close and before.status != InvitationStatus.ANSWERED
 
 
 async def inbound_sms(request: Request) -> Response:
@@ -195,7 +211,8 @@ async def inbound_sms(request: Request) -> Response:
         return PlainTextResponse("From and Body are required", status_code=400)
     phone = normalise_address(sender, "phone")
     reply = replies.parse_reply(body)
-    invitation = await _latest_open_invitation(phone)
+    open_invitations = await _open_invitations(phone)
+    invitation = open_invitations[0] if open_invitations else None
     locale = invitation.locale if invitation and invitation.locale in WORDS else "en"
     words = WORDS[locale]
     log.info("sms reply from %s: %s", phone, type(reply).__name__)
@@ -209,6 +226,8 @@ async def inbound_sms(request: Request) -> Response:
         return _twiml(words["help"])
     if invitation is None:
         return _twiml(words["none"])
+    if isinstance(reply, replies.Score) and _ambiguous(open_invitations):
+        return _twiml(words["which"])
     try:
         return await _answer(invitation, reply, words)
     except SurveyClosed:
