@@ -65,7 +65,12 @@ async def opt_out(address: str, kind: AddressKind, source: str, note: str | None
         return created
     if found.revoked_at is not None:
         await OptOut.filter(id=found.id, revoked_at__not_isnull=True).update(
-            source=source, note=note, created_at=now, revoked_at=None, revoked_by=None
+            source=source,
+            note=note,
+            created_at=now,
+            revoked_at=None,
+            revoked_by=None,
+            updated_at=now,
         )
         log.info("%s opted out again (%s)", key, source)
         return await OptOut.get(id=found.id)
@@ -75,8 +80,9 @@ async def opt_out(address: str, kind: AddressKind, source: str, note: str | None
 async def opt_in(address: str, kind: AddressKind, source: str) -> bool:
     """The address takes surveys again; False when it had not opted out."""
     key = normalise_address(address, kind)
+    now = datetime.now(UTC)
     lifted = await OptOut.filter(address=key, revoked_at__isnull=True).update(
-        revoked_at=datetime.now(UTC), revoked_by=source
+        revoked_at=now, revoked_by=source, updated_at=now
     )
     if lifted:
         log.info("%s opted back in (%s)", key, source)
