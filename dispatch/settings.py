@@ -75,6 +75,8 @@ class DispatchSettings(BaseSettings):
 
     #: How often a transiently failing send is tried before the invitation is `failed`.
     max_send_attempts: int = Field(default=5, ge=1)
+    #: How many sends one worker process runs at once.
+    worker_concurrency: int = Field(default=20, ge=1, le=1000)
     #: The longest one send may take before the worker cancels it.
     job_timeout_seconds: float = Field(default=120.0, gt=0)
     #: How long an invitation may stay `sending` before its worker is taken to have stopped

@@ -56,6 +56,7 @@ def create_app(
                 running.worker_context(),
                 handle_signals=False,
                 job_timeout=running.settings.dispatch.job_timeout_seconds,
+                max_jobs=running.settings.dispatch.worker_concurrency,
             )
             worker_task = asyncio.create_task(worker.async_run())
         try:

@@ -73,9 +73,13 @@ async def worker(args: argparse.Namespace, settings: Settings) -> int:
     runtime = await start_runtime(settings)
     try:
         pool = await runtime.new_redis_pool()
-        timeout = runtime.settings.dispatch.job_timeout_seconds
+        dispatch = runtime.settings.dispatch
         running = create_worker(
-            pool, runtime.worker_context(), burst=args.burst, job_timeout=timeout
+            pool,
+            runtime.worker_context(),
+            burst=args.burst,
+            job_timeout=dispatch.job_timeout_seconds,
+            max_jobs=dispatch.worker_concurrency,
         )
         # async_run, not main: arq's SIGTERM handler stops the worker by cancelling the
         # task async_run starts, after letting the sends in flight finish.
