@@ -15,25 +15,15 @@ import argparse
 import asyncio
 import secrets
 import statistics
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
-from tortoise import Tortoise, connections
-
-from journeys.loader import load_journey
-from journeys.store import apply_journey
-from web.app import create_app
-from web.auth import create_api_key
-from web.database import connect, migrate
-from web.runtime import start_runtime, stop_runtime
-from web.settings import Settings
+from shop import open_shop  # bench/shop.py: run as python bench/NAME.py
+from tortoise import connections
 
 #: Event ids of this run, so runs against a kept database never collide.
 RUN = secrets.token_hex(3)
-SHOP = Path(__file__).resolve().parents[1] / "tests" / "journeys" / "fixtures" / "shop.yaml"
 
 
 def batch(round_: int, size: int) -> list[dict]:
@@ -108,35 +98,17 @@ async def baseline(round_: int, size: int, customer_id: int, touchpoint_id: int)
 
 
 async def main(size: int, rounds: int, database_url: str | None) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        url = database_url or f"sqlite://{folder}/bench.sqlite3"
-        await migrate(url)
-        settings = Settings(data_dir=Path(folder), database_url=url)
-        await connect(url)
-        runtime = await start_runtime(settings, connect_database=False)
-        try:
-            text = SHOP.read_text("utf-8")
-            await apply_journey(load_journey(text), text)
-            _, key = await create_api_key("bench")
-            transport = httpx.ASGITransport(app=create_app(runtime=runtime))
-            async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
-                await ours(http, key, -1, size)  # warm up: customers exist from here on
-                our_times = [await ours(http, key, r, size) for r in range(rounds)]
-            customer = await connections.get("default").execute_query_dict(
-                "SELECT MIN(id) AS id FROM customer"
-            )
-            touchpoint = await connections.get("default").execute_query_dict(
-                "SELECT id FROM touchpoint WHERE key = 'use'"
-            )
-            base_times = [
-                await baseline(r, size, customer[0]["id"], touchpoint[0]["id"])
-                for r in range(rounds)
-            ]
-        finally:
-            await stop_runtime(runtime, disconnect_database=False)
-            await Tortoise.close_connections()
+    async with open_shop(database_url) as shop:
+        await ours(shop.http, shop.key, -1, size)  # warm up: customers exist from here on
+        our_times = [await ours(shop.http, shop.key, r, size) for r in range(rounds)]
+        conn = connections.get("default")
+        customer = await conn.execute_query_dict("SELECT MIN(id) AS id FROM customer")
+        touchpoint = await conn.execute_query_dict("SELECT id FROM touchpoint WHERE key = 'use'")
+        base_times = [
+            await baseline(r, size, customer[0]["id"], touchpoint[0]["id"]) for r in range(rounds)
+        ]
     ours_s, base_s = statistics.median(our_times), statistics.median(base_times)
-    print(f"database        {url.split(':', 1)[0]}")
+    print(f"database        {shop.database}")
     print(f"batch           {size} events, median of {rounds} rounds")
     print(f"ours            {ours_s * 1000:8.1f} ms  ({size / ours_s:,.0f} events/s)")
     print(f"bare INSERTs    {base_s * 1000:8.1f} ms  ({size / base_s:,.0f} rows/s)")

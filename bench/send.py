@@ -15,28 +15,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import secrets
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
-from tortoise import Tortoise
+from shop import open_shop  # bench/shop.py: run as python bench/NAME.py
 
 from dispatch.models import Message
 from dispatch.tasks import send_invitation
-from journeys.loader import load_journey
-from journeys.store import apply_journey
 from surveys.models import Invitation, InvitationStatus
-from web.app import create_app
-from web.auth import create_api_key
-from web.database import connect, migrate
-from web.runtime import start_runtime, stop_runtime
-from web.settings import Settings
 
 RUN = secrets.token_hex(3)
-SHOP = Path(__file__).resolve().parents[1] / "tests" / "journeys" / "fixtures" / "shop.yaml"
 CONCURRENCY = 20
 
 
@@ -83,31 +73,17 @@ async def bare_send(invitation_id: int) -> None:
 
 
 async def main(size: int, database_url: str | None) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        url = database_url or f"sqlite://{folder}/bench.sqlite3"
-        await migrate(url)
-        settings = Settings(data_dir=Path(folder), database_url=url)
-        await connect(url)
-        runtime = await start_runtime(settings, connect_database=False)
-        try:
-            text = SHOP.read_text("utf-8")
-            await apply_journey(load_journey(text), text)
-            _, key = await create_api_key("bench")
-            transport = httpx.ASGITransport(app=create_app(runtime=runtime))
-            async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
-                ours_ids = await due_invitations(http, key, "ours", size)
-                bare_ids = await due_invitations(http, key, "bare", size)
-            ctx = runtime.worker_context()
+    async with open_shop(database_url) as shop:
+        ours_ids = await due_invitations(shop.http, shop.key, "ours", size)
+        bare_ids = await due_invitations(shop.http, shop.key, "bare", size)
+        ctx = shop.runtime.worker_context()
 
-            async def our_send(invitation_id: int) -> None:
-                assert (await send_invitation(ctx, invitation_id)).startswith("sent")
+        async def our_send(invitation_id: int) -> None:
+            assert (await send_invitation(ctx, invitation_id)).startswith("sent")
 
-            ours_s = await in_parallel(ours_ids, our_send)
-            bare_s = await in_parallel(bare_ids, bare_send)
-        finally:
-            await stop_runtime(runtime, disconnect_database=False)
-            await Tortoise.close_connections()
-    print(f"database        {url.split(':', 1)[0]}")
+        ours_s = await in_parallel(ours_ids, our_send)
+        bare_s = await in_parallel(bare_ids, bare_send)
+    print(f"database        {shop.database}")
     print(f"invitations     {size}, {CONCURRENCY} at a time")
     print(f"ours            {ours_s * 1000:8.1f} ms  ({size / ours_s:,.0f} sends/s)")
     print(f"bare writes     {bare_s * 1000:8.1f} ms  ({size / bare_s:,.0f} sends/s)")

@@ -14,6 +14,7 @@ from typing import Any
 
 from arq import cron
 from arq.connections import ArqRedis
+from arq.cron import CronJob
 from arq.worker import Worker, func
 
 from dispatch.queue import SEND_INVITATION
@@ -28,6 +29,22 @@ from dispatch.sweeper import sweep_due_invitations
 from dispatch.tasks import send_invitation
 
 Hook = Callable[[dict[str, Any]], Awaitable[None]]
+Job = Callable[[dict[str, Any]], Awaitable[int]]
+
+
+def _housekeeping(job: Job, *, second: int, minute: set[int] | None = None) -> CronJob:
+    """A cron job every minute (or on the given minutes) and once at start-up, so a worker
+    that starts after a crash or a Redis flush catches up at once; `unique` keeps one run
+    across all workers."""
+    return cron(
+        job,
+        name=job.__name__,
+        second={second},
+        minute=minute,
+        run_at_startup=True,
+        keep_result=0,
+        unique=True,
+    )
 
 
 def create_worker(
@@ -51,39 +68,10 @@ def create_worker(
             func(send_reminder, name=SEND_REMINDER, keep_result=0, max_tries=3),
         ],
         cron_jobs=[
-            cron(
-                sweep_due_invitations,
-                name="sweep_due_invitations",
-                second={0},
-                run_at_startup=True,
-                keep_result=0,
-                unique=True,
-            ),
-            cron(
-                resolve_stuck_sends,
-                name="resolve_stuck_sends",
-                second={45},
-                run_at_startup=True,
-                keep_result=0,
-                unique=True,
-            ),
-            cron(
-                enqueue_due_reminders,
-                name="enqueue_due_reminders",
-                second={30},
-                run_at_startup=True,
-                keep_result=0,
-                unique=True,
-            ),
-            cron(
-                expire_due_invitations,
-                name="expire_due_invitations",
-                minute=set(range(5, 60, 10)),
-                second={15},
-                run_at_startup=True,
-                keep_result=0,
-                unique=True,
-            ),
+            _housekeeping(sweep_due_invitations, second=0),
+            _housekeeping(enqueue_due_reminders, second=30),
+            _housekeeping(resolve_stuck_sends, second=45),
+            _housekeeping(expire_due_invitations, second=15, minute=set(range(5, 60, 10))),
         ],
         redis_pool=redis,
         ctx=ctx,

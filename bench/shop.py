@@ -1,0 +1,56 @@
+"""What every benchmark starts from: a migrated database, the running parts, the test
+shop's journey and an API key, and the app to post events to."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from tortoise import Tortoise
+
+from journeys.loader import load_journey
+from journeys.store import apply_journey
+from web.app import create_app
+from web.auth import create_api_key
+from web.database import connect, migrate
+from web.runtime import Runtime, start_runtime, stop_runtime
+from web.settings import Settings
+
+SHOP = Path(__file__).resolve().parents[1] / "tests" / "journeys" / "fixtures" / "shop.yaml"
+
+
+@dataclass
+class Bench:
+    url: str
+    runtime: Runtime
+    http: httpx.AsyncClient
+    key: str
+
+    @property
+    def database(self) -> str:
+        return self.url.split(":", 1)[0]
+
+
+@asynccontextmanager
+async def open_shop(database_url: str | None) -> AsyncIterator[Bench]:
+    """A temporary SQLite database unless a URL is given (its tables are migrated)."""
+    with tempfile.TemporaryDirectory() as folder:
+        url = database_url or f"sqlite://{folder}/bench.sqlite3"
+        await migrate(url)
+        await connect(url)
+        settings = Settings(data_dir=Path(folder), database_url=url)
+        runtime = await start_runtime(settings, connect_database=False)
+        try:
+            text = SHOP.read_text("utf-8")
+            await apply_journey(load_journey(text), text)
+            _, key = await create_api_key("bench")
+            transport = httpx.ASGITransport(app=create_app(runtime=runtime))
+            async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+                yield Bench(url, runtime, http, key)
+        finally:
+            await stop_runtime(runtime, disconnect_database=False)
+            await Tortoise.close_connections()
