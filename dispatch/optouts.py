@@ -13,7 +13,6 @@ twice in a row is harmless: the first opt-out, its source and its time, stand.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -97,15 +96,3 @@ async def active_opt_out(address: str, kind: AddressKind) -> OptOut | None:
 
 async def is_opted_out(address: str, kind: AddressKind) -> bool:
     return await active_opt_out(address, kind) is not None
-
-
-async def opted_out_addresses(phones: Iterable[str], emails: Iterable[str]) -> set[str]:
-    """Which of these addresses are opted out, in one query, as normalised addresses."""
-    keys = {normalise_address(p, "phone") for p in phones if p}
-    keys |= {normalise_address(e, "email") for e in emails if e}
-    if not keys:
-        return set()
-    rows = await OptOut.filter(address__in=keys, revoked_at__isnull=True).values_list(
-        "address", flat=True
-    )
-    return set(rows)  # type: ignore[arg-type]

@@ -63,12 +63,10 @@ async def sent(
     follow_up: dict[str, datetime | None],
 ) -> str:
     now = datetime.now(UTC)
+    # One write: a status callback finds a message by its provider id, which only this
+    # write stores, so no callback can have moved the message on before it.
     await Message.filter(id=message.id).update(
-        provider_message_id=receipt.provider_message_id, updated_at=now
-    )
-    # A status callback that came first ("delivered") is not moved back to "sent".
-    await Message.filter(id=message.id, status__in=("sending", "unconfirmed")).update(
-        status="sent", error=None, updated_at=now
+        status="sent", provider_message_id=receipt.provider_message_id, error=None, updated_at=now
     )
     await _sending(invitation.id).update(
         status=InvitationStatus.SENT,

@@ -93,7 +93,7 @@ async def _resolve(
     channel = _channel_named(channels, message.channel)
     found: Receipt | NotSent | None = None
     if channel is not None:
-        lookup = OutgoingLookup(invitation.id, message.recipient, message.body, message.created_at)
+        lookup = outgoing_lookup(message)
         try:
             found = await channel.find_sent(lookup)
         except ChannelError as error:
@@ -109,6 +109,16 @@ async def _resolve(
     if isinstance(found, NotSent) or message.status != "sending":
         return "retry"
     return await _mark_unknown(invitation.id, message, CANNOT_ASK, cutoff, now)
+
+
+def outgoing_lookup(message: Message) -> OutgoingLookup:
+    """What to ask the provider about a message that may or may not have reached it."""
+    return OutgoingLookup(
+        message.invitation_id,  # type: ignore[attr-defined]
+        message.recipient,
+        message.body,
+        message.created_at,
+    )
 
 
 def _channel_named(channels: Channels, name: str) -> Channel | None:

@@ -18,7 +18,6 @@ from dispatch import outcomes
 from dispatch.channels.base import (
     AddressKind,
     ChannelError,
-    OutgoingLookup,
     OutgoingMessage,
     Receipt,
 )
@@ -28,6 +27,7 @@ from dispatch.customer_lock import customer_lock
 from dispatch.models import Message
 from dispatch.optouts import active_opt_out, opt_out, suppression_reason
 from dispatch.ratelimit import SenderBusy
+from dispatch.recovery import outgoing_lookup
 from dispatch.reminders import follow_up_times
 from dispatch.rendering import list_unsubscribe_headers, render_email, render_sms, unsubscribe_url
 from dispatch.routing import Channels, Route, usable_routes
@@ -170,11 +170,8 @@ async def _unconfirmed(invitation_id: int, route: Route) -> Message | None:
 async def _ask_provider(route: Route, earlier: Message) -> Receipt | None:
     """The provider's receipt for the earlier message, or None when sending again is right:
     the provider surely has no such message, or cannot be asked (then at-least-once)."""
-    lookup = OutgoingLookup(
-        earlier.invitation_id, earlier.recipient, earlier.body, earlier.created_at
-    )
     try:
-        found = await route.channel.find_sent(lookup)
+        found = await route.channel.find_sent(outgoing_lookup(earlier))
     except ChannelError as error:
         raise _Refused(
             ChannelError(f"cannot confirm the last attempt: {error.reason}", permanent=False)

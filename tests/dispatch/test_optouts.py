@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from dispatch.models import Message, OptOut
-from dispatch.optouts import is_opted_out, opt_in, opt_out, opted_out_addresses
+from dispatch.optouts import is_opted_out, opt_in, opt_out
 from dispatch.tasks import send_invitation
 from surveys.models import Invitation, InvitationStatus
 from tests.stories import ANNA, BEN, Shop
@@ -73,17 +73,3 @@ async def test_opting_in_keeps_the_history_and_a_new_opt_out_reopens_it(db):
     assert (again.revoked_at, again.source) == (None, "console")
     assert await is_opted_out(ANNA.phone, "phone")
     assert await OptOut.all().count() == 1
-
-
-async def test_one_query_tells_which_addresses_opted_out(db):
-    await opt_out(ANNA.phone, "phone", "sms-stop")
-    await opt_out(BEN.email, "email", "email-unsubscribe")
-    await opt_out("+8613800138000", "phone", "api")
-    await opt_in("+8613800138000", "phone", "console")
-
-    found = await opted_out_addresses(
-        ["+1 (415) 555-0123", "+8613800138000", "+442071838750"], ["BEN@example.com", "x@y.z"]
-    )
-
-    assert found == {ANNA.phone, BEN.email}
-    assert await opted_out_addresses([], []) == set()
