@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from journeys.periods import current_period
 from journeys.policies import ContactPolicy, SendWindow
 from journeys.scheduling import _spoken, is_sampled  # _spoken: the stale reason as scheduled
 from journeys.schema import JourneyDefinition
 from journeys.windows import in_send_window, next_send_time
-from surveys.periods import current_period
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ class Invitation(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
-    response: fields.BackwardOneToOneRelation[Response]
+    answer: fields.BackwardOneToOneRelation[Answer]
 
     class Meta:
         app = "surveys"
@@ -70,13 +70,15 @@ class Invitation(Model):
         unique_together = (("interaction", "touchpoint"),)
 
 
-class Response(Model):
+class Answer(Model):
+    """One customer's answers to one invitation's survey (by page or SMS reply)."""
+
     id = fields.IntField(primary_key=True)
     invitation: fields.OneToOneRelation[Invitation] = fields.OneToOneField(
-        "surveys.Invitation", related_name="response", on_delete=fields.CASCADE
+        "surveys.Invitation", related_name="answer", on_delete=fields.CASCADE
     )
     touchpoint: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "journeys.Touchpoint", related_name="responses", on_delete=fields.CASCADE
+        "journeys.Touchpoint", related_name="answers", on_delete=fields.CASCADE
     )
     nps = fields.SmallIntField(null=True)
     csat = fields.SmallIntField(null=True)
@@ -87,4 +89,4 @@ class Response(Model):
 
     class Meta:
         app = "surveys"
-        table = "response"
+        table = "answer"

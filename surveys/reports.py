@@ -25,10 +25,10 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 
 from journeys.models import Journey, JourneyVersion, Touchpoint
+from journeys.periods import Period
 from journeys.schema import JourneyDefinition, Targets
 from surveys import scoring
-from surveys.models import Invitation, Response
-from surveys.periods import Period
+from surveys.models import Answer, Invitation
 from surveys.scoring import DEFAULT_MIN_SAMPLE, Change, CsatScore, NpsScore
 
 
@@ -144,7 +144,7 @@ async def _answer_counts(
     if not ids:
         return {}
     rows = (
-        await Response.filter(touchpoint_id__in=ids, answered_at__gte=start, answered_at__lt=end)
+        await Answer.filter(touchpoint_id__in=ids, answered_at__gte=start, answered_at__lt=end)
         .annotate(
             promoters=Count("id", _filter=_between(9, 10, "nps")),
             passives=Count("id", _filter=_between(7, 8, "nps")),
@@ -174,7 +174,7 @@ async def _invitation_counts(
         return {}
     rows = (
         await Invitation.filter(touchpoint_id__in=ids, sent_at__gte=start, sent_at__lt=end)
-        .annotate(sent=Count("id"), responses=Count("response__id"))
+        .annotate(sent=Count("id"), responses=Count("answer__id"))
         .group_by("touchpoint_id")
         .values("touchpoint_id", "sent", "responses")
     )

@@ -24,7 +24,7 @@ from journeys.models import Touchpoint
 from journeys.schema import JourneyDefinition, Survey, TouchpointDefinition
 from journeys.store import journey_definition
 from surveys.expiry import is_expired
-from surveys.models import Invitation, InvitationStatus, Response
+from surveys.models import Answer, Invitation, InvitationStatus
 
 COMMENT_LIMIT = 2000
 #: The form field of each question type.
@@ -212,7 +212,7 @@ async def record_response(
     comment: str | None,
     source: str = "web",
     partial: bool = False,
-) -> Response:
+) -> Answer:
     """Store the answers and mark the invitation answered.
 
     A full submission (the survey form) replaces the earlier answers; a `partial` one (the
@@ -232,12 +232,12 @@ async def record_response(
     return response
 
 
-async def _store(invitation: Invitation, answers: Answers, source: str, partial: bool) -> Response:
+async def _store(invitation: Invitation, answers: Answers, source: str, partial: bool) -> Answer:
     now = datetime.now(UTC)
     async with in_transaction():
         current = await Invitation.filter(id=invitation.id).select_for_update().get()
         check_open(current)
-        response = await Response.get_or_none(invitation_id=current.id)
+        response = await Answer.get_or_none(invitation_id=current.id)
         if response is not None and partial:
             answers = replace(
                 answers,
@@ -246,7 +246,7 @@ async def _store(invitation: Invitation, answers: Answers, source: str, partial:
                 comment=answers.comment if answers.comment is not None else response.comment,
             )
         if response is None:
-            response = await Response.create(
+            response = await Answer.create(
                 invitation_id=current.id,
                 touchpoint_id=current.touchpoint_id,  # type: ignore[attr-defined]
                 nps=answers.nps,

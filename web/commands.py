@@ -19,10 +19,10 @@ from dispatch.segments import count_segments, is_gsm7
 from dispatch.worker import create_worker
 from journeys.loader import JourneyFileError, load_journey
 from journeys.models import Journey
+from journeys.periods import Period, current_period, parse_period
 from journeys.schema import JourneyDefinition
 from journeys.store import apply_journey
 from journeys.windows import in_send_window
-from surveys.periods import Period, current_period, parse_period
 from surveys.reports import format_report_table, touchpoint_report
 from web import database
 from web.app import create_app

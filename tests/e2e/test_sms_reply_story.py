@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from twilio.request_validator import RequestValidator
 
 from dispatch.models import OptOut
-from surveys.models import Invitation, InvitationStatus, Response
+from surveys.models import Answer, Invitation, InvitationStatus
 from tests.e2e.conftest import SENDER
 from tests.e2e.test_survey_story import read_report
 from tests.stories import ANNA, run_worker_until_idle
@@ -43,7 +43,7 @@ async def test_anna_replies_9_then_a_comment_then_stop(
 
     use = (await read_report(browser, api_key))["use"]
     assert (use["n"], use["nps"]["score"]) == (1, 100)
-    response = await Response.get(invitation_id=invitation.id)
+    response = await Answer.get(invitation_id=invitation.id)
     assert (response.nps, response.source) == (9, "sms")
     assert response.comment == "great service\nDelivery was quick"
 

@@ -12,8 +12,8 @@ import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from journeys.periods import current_period
 from surveys.models import Invitation, InvitationStatus
-from surveys.periods import current_period
 from tests.e2e.conftest import SENDER
 from tests.stories import ANNA, BEN, run_worker_until_idle
 

@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 from journeys.models import Customer, Interaction, Journey, JourneyVersion, Touchpoint
 from journeys.schema import JourneyDefinition, Targets
-from surveys.models import Invitation, InvitationStatus, Response
+from surveys.models import Answer, Invitation, InvitationStatus
 
 _serial = itertools.count(1)
 
@@ -118,7 +118,7 @@ async def invitations(
                 sent_at=sent_at,
             )
             if answered_at is not None:
-                await Response.create(
+                await Answer.create(
                     invitation=invitation,
                     touchpoint=touchpoint,
                     nps=nps,

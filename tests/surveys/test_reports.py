@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from journeys.models import Touchpoint
-from surveys.periods import Period
+from journeys.periods import Period
 from surveys.reports import JourneyReport, format_report_table, touchpoint_report
 from tests.surveys.factories import ONLINE_STORE, answers, create_journey, invitations
 

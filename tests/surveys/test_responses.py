@@ -9,7 +9,7 @@ import pytest
 
 from journeys.models import Customer, Interaction, Touchpoint
 from journeys.schema import Survey
-from surveys.models import Invitation, InvitationStatus, Response
+from surveys.models import Answer, Invitation, InvitationStatus
 from surveys.responses import (
     AnswerError,
     Answers,
@@ -122,7 +122,7 @@ async def test_a_closed_invitation_refuses_answers(shop_journey, status):
         await record_response(found, nps=9, csat=None, comment=None)
 
     assert raised.value.status == status and raised.value.reason
-    assert not await Response.exists(invitation_id=found.id)
+    assert not await Answer.exists(invitation_id=found.id)
     assert (await Invitation.get(id=found.id)).status == status
 
 
@@ -136,7 +136,7 @@ async def test_a_second_answer_updates_the_first_and_keeps_its_time(shop_journey
     assert first.id == second.id == third.id
     assert (second.nps, second.csat, second.comment) == (3, 4, "Better now")
     assert (third.nps, third.csat, third.comment, third.source) == (8, None, None, "sms")
-    stored = await Response.get(invitation_id=found.id)
+    stored = await Answer.get(invitation_id=found.id)
     assert stored.answered_at == first.answered_at
     assert stored.updated_at >= first.updated_at
 
@@ -153,7 +153,7 @@ async def test_answers_are_checked_against_the_invitations_survey(shop_journey):
         await record_response(use, nps=True, csat=None, comment=None)  # type: ignore[arg-type]
     with pytest.raises(AnswerError, match="answers: answer at least one question"):
         await record_response(use, nps=None, csat=None, comment="  ")
-    assert not await Response.exists()
+    assert not await Answer.exists()
 
 
 async def test_concurrent_submissions_make_one_response(shop_journey):
@@ -164,4 +164,4 @@ async def test_concurrent_submissions_make_one_response(shop_journey):
     )
 
     assert len({r.id for r in responses}) == 1
-    assert await Response.filter(invitation_id=found.id).count() == 1
+    assert await Answer.filter(invitation_id=found.id).count() == 1

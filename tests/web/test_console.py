@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from dispatch.models import Message
-from surveys.periods import current_period
+from journeys.periods import current_period
 from surveys.responses import record_response
 from tests.stories import ANNA as STORY_ANNA
 from tests.stories import Shop, sent_invitation

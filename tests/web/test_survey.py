@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from surveys.models import Invitation, InvitationStatus, Response
+from surveys.models import Answer, Invitation, InvitationStatus
 from tests.stories import sent_invitation
 from web.i18n import CATALOG, translate
 
@@ -76,7 +76,7 @@ async def test_a_one_tap_score_is_saved_and_shown_chosen(client, anna):
     assert page.status_code == 200
     assert "Your answer was saved" in page.text
     assert re.search(r'id="nps-9" name="nps" value="9" checked', page.text)
-    response = await Response.get(invitation_id=anna.id)
+    response = await Answer.get(invitation_id=anna.id)
     assert (response.nps, response.csat, response.comment) == (9, None, None)
     assert (await Invitation.get(id=anna.id)).status == InvitationStatus.ANSWERED
 
@@ -88,7 +88,7 @@ async def test_a_form_post_stores_the_answers_and_says_thank_you(client, anna):
 
     assert answer.status_code == 303
     assert answer.headers["location"] == f"/s/{anna.token}/thanks"
-    response = await Response.get(invitation_id=anna.id)
+    response = await Answer.get(invitation_id=anna.id)
     assert (response.nps, response.csat, response.comment) == (10, 4, "Fast <b>delivery</b>")
     assert response.source == "web"
     thanks = await client.get(answer.headers["location"])
@@ -100,13 +100,13 @@ async def test_a_form_post_stores_the_answers_and_says_thank_you(client, anna):
 
 async def test_a_second_post_updates_the_answer_rather_than_adding_one(client, anna):
     await client.get(f"/s/{anna.token}", params={"score": "3"})
-    first = await Response.get(invitation_id=anna.id)
+    first = await Answer.get(invitation_id=anna.id)
 
     await client.post(f"/s/{anna.token}", data={"nps": "6", "csat": "2", "comment": "Late"})
     await client.post(f"/s/{anna.token}", data={"nps": "8", "csat": "", "comment": "Late, ok"})
 
-    assert await Response.filter(invitation_id=anna.id).count() == 1
-    response = await Response.get(invitation_id=anna.id)
+    assert await Answer.filter(invitation_id=anna.id).count() == 1
+    response = await Answer.get(invitation_id=anna.id)
     assert (response.nps, response.csat, response.comment) == (8, None, "Late, ok")
     assert response.answered_at == first.answered_at
 
@@ -116,7 +116,7 @@ async def test_a_score_out_of_range_gets_a_page_that_says_what_was_wrong(client,
 
     assert page.status_code == 400
     assert "Choose a number from 0 to 10." in page.text
-    assert not await Response.exists(invitation_id=anna.id)
+    assert not await Answer.exists(invitation_id=anna.id)
 
 
 async def test_a_bad_form_is_shown_again_with_the_error_and_the_other_answers_kept(client, anna):
@@ -128,7 +128,7 @@ async def test_a_bad_form_is_shown_again_with_the_error_and_the_other_answers_ke
     assert '<p class="error" id="nps-error">Choose a number from 0 to 10.</p>' in page.text
     assert re.search(r'id="csat-5" name="csat" value="5" checked', page.text)
     assert "Great driver</textarea>" in page.text
-    assert not await Response.exists(invitation_id=anna.id)
+    assert not await Answer.exists(invitation_id=anna.id)
 
 
 async def test_a_word_for_a_score_is_refused_too(client, anna):
@@ -156,7 +156,7 @@ async def test_an_expired_survey_says_so_politely_and_takes_no_answer(client, an
 
     assert page.status_code == 410 and posted.status_code == 410
     assert "This survey is closed" in page.text
-    assert not await Response.exists(invitation_id=anna.id)
+    assert not await Answer.exists(invitation_id=anna.id)
 
 
 async def test_the_thank_you_page_sends_an_unanswered_customer_to_the_survey(client, anna):
@@ -170,7 +170,7 @@ async def test_a_head_request_never_saves_a_score(client, anna):
     page = await client.head(f"/s/{anna.token}", params={"score": "9"})
 
     assert page.status_code == 200
-    assert not await Response.exists(invitation_id=anna.id)
+    assert not await Answer.exists(invitation_id=anna.id)
 
 
 def test_every_page_string_is_in_both_languages():
@@ -193,7 +193,7 @@ async def test_an_expired_link_shows_a_polite_page_and_takes_no_answer(client, a
     assert posted.status_code == 410
     tapped = await client.get(f"/s/{anna.token}", params={"score": "9"})
     assert tapped.status_code == 410
-    assert not await Response.exists(invitation_id=anna.id)
+    assert not await Answer.exists(invitation_id=anna.id)
 
 
 async def test_chen_reads_that_his_link_expired_in_chinese(client, api_key, shop_journey):

@@ -15,10 +15,10 @@ from starlette.routing import Route
 
 from dispatch.queue import enqueue_invitations
 from journeys.models import Journey
+from journeys.periods import Period, current_period, parse_period
 from surveys.intake import EventResult, take_events
 from surveys.links import survey_url
 from surveys.models import Invitation, InvitationStatus
-from surveys.periods import Period, current_period, parse_period
 from surveys.reports import touchpoint_report
 from web.auth import Unauthorized, authenticate
 from web.runtime import Runtime

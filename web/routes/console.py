@@ -21,9 +21,9 @@ from starlette.routing import Route
 from dispatch.models import Message
 from dispatch.segments import count_segments
 from journeys.models import Journey
+from journeys.periods import Period, current_period, parse_period
 from journeys.store import journey_definition
 from surveys.models import Invitation, InvitationStatus
-from surveys.periods import Period, current_period, parse_period
 from surveys.reports import JourneyReport, TouchpointRow, touchpoint_report
 from surveys.scoring import Change
 

@@ -23,7 +23,7 @@ from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response as HttpResponse
 from starlette.routing import Route
 
-from surveys.models import Invitation, InvitationStatus, Response
+from surveys.models import Answer, Invitation, InvitationStatus
 from surveys.responses import (
     COMMENT_LIMIT,
     FIELDS,
@@ -143,7 +143,7 @@ def _form(
 
 
 async def _saved_values(invitation: Invitation) -> dict[str, str]:
-    response = await Response.get_or_none(invitation_id=invitation.id)
+    response = await Answer.get_or_none(invitation_id=invitation.id)
     if response is None:
         return {}
     found = {"nps": response.nps, "csat": response.csat, "comment": response.comment}
@@ -209,7 +209,7 @@ async def thank_you(request: Request) -> HttpResponse:
     if invitation is None:
         return not_found_page()
     locale, chosen = _locale(request, invitation)
-    if not await Response.exists(invitation_id=invitation.id):
+    if not await Answer.exists(invitation_id=invitation.id):
         form = _path(request, "survey", invitation.token, locale if chosen else None)
         return RedirectResponse(form, status_code=303, headers=HEADERS)
     plan = await invitation_survey(invitation)

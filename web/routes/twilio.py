@@ -34,8 +34,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from dispatch.models import Message
 from dispatch.optouts import normalise_address, opt_in, opt_out
 from surveys import replies
-from surveys.models import Invitation, InvitationStatus
-from surveys.models import Response as SurveyResponse
+from surveys.models import Answer, Invitation, InvitationStatus
 from surveys.responses import COMMENT_LIMIT, AnswerError, SurveyClosed, record_response
 from web.runtime import Runtime
 
@@ -243,7 +242,7 @@ async def _answer(invitation: Invitation, reply: replies.Reply, words: dict[str,
         )
         return _twiml(words["thanks_all" if reply.rest else "thanks"].format(score=reply.value))
     assert isinstance(reply, replies.Text | replies.Unclear)
-    earlier = await SurveyResponse.get_or_none(invitation_id=invitation.id)
+    earlier = await Answer.get_or_none(invitation_id=invitation.id)
     recent = datetime.now(UTC) - COMMENT_WINDOW
     if earlier is None or earlier.source != "sms" or earlier.updated_at < recent:
         return _twiml(words["ask"])

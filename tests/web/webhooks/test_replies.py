@@ -8,7 +8,7 @@ import pytest
 
 from dispatch.models import OptOut
 from dispatch.optouts import is_opted_out
-from surveys.models import Invitation, InvitationStatus, Response
+from surveys.models import Answer, Invitation, InvitationStatus
 from tests.stories import ANNA, CHEN
 from tests.web.webhooks.signed import reply, sent_to
 
@@ -50,7 +50,7 @@ async def test_a_score_then_a_comment_make_one_response(client, shop, runtime):
     assert "You gave us 9. Anything we could do better?" in await reply(client, "9")
     assert "added that to your answer" in await reply(client, "Delivery was quick")
 
-    [response] = await Response.filter(invitation_id=invitation.id)
+    [response] = await Answer.filter(invitation_id=invitation.id)
     assert (response.nps, response.comment, response.source) == (9, "Delivery was quick", "sms")
     assert (await Invitation.get(id=invitation.id)).status == InvitationStatus.ANSWERED
 
@@ -61,20 +61,20 @@ async def test_an_unclear_reply_asks_again_and_records_nothing(client, shop, run
     for text in ("7 or 8", "Delivery was quick", "11"):
         assert "Please reply with a number from 0 to 10" in await reply(client, text)
 
-    assert not await Response.exists()
+    assert not await Answer.exists()
     assert (await Invitation.get(id=invitation.id)).status == InvitationStatus.SENT
 
 
 async def test_a_comment_a_day_after_the_score_is_not_taken(client, shop, runtime):
     invitation = await sent_to(shop, runtime, "A-1")
     await reply(client, "9")
-    await Response.filter(invitation_id=invitation.id).update(
+    await Answer.filter(invitation_id=invitation.id).update(
         updated_at=datetime.now(UTC) - timedelta(hours=25)
     )
 
     assert "number from 0 to 10" in await reply(client, "Delivery was quick")
 
-    assert (await Response.get(invitation_id=invitation.id)).comment is None
+    assert (await Answer.get(invitation_id=invitation.id)).comment is None
 
 
 async def test_the_reply_answers_the_latest_survey_sent_to_the_number(client, shop, runtime):
@@ -84,8 +84,8 @@ async def test_the_reply_answers_the_latest_survey_sent_to_the_number(client, sh
 
     await reply(client, "6")
 
-    assert (await Response.get(invitation_id=newer.id)).nps == 6
-    assert not await Response.filter(invitation_id=older.id).exists()
+    assert (await Answer.get(invitation_id=newer.id)).nps == 6
+    assert not await Answer.filter(invitation_id=older.id).exists()
 
 
 async def test_a_score_after_two_surveys_close_together_is_not_guessed(client, shop, runtime):
@@ -95,7 +95,7 @@ async def test_a_score_after_two_surveys_close_together_is_not_guessed(client, s
 
     assert "cannot tell which" in await reply(client, "9")
 
-    assert not await Response.exists()
+    assert not await Answer.exists()
 
 
 async def test_an_expired_survey_is_not_answered(client, shop, runtime):
@@ -103,7 +103,7 @@ async def test_an_expired_survey_is_not_answered(client, shop, runtime):
     await Invitation.filter(id=invitation.id).update(expires_at=datetime.now(UTC))
 
     assert "no open survey" in await reply(client, "9")
-    assert not await Response.exists()
+    assert not await Answer.exists()
 
 
 async def test_a_stranger_hears_there_is_no_open_survey(client, db):
