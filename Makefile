@@ -1,5 +1,6 @@
 # The README's two commands: `make up` serves the demo, `make test` runs the whole suite.
-# Both create .venv and install the project into it when needed.
+# Both create .venv and install the project into it when needed. `make up PORT=8150` serves
+# on another port (the default is touchpoint's own).
 
 PYTHON ?= python3
 VENV := .venv
@@ -19,7 +20,7 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 install: $(INSTALLED)
 
 up: install
-	$(BIN)/touchpoint up
+	$(BIN)/touchpoint up $(if $(PORT),--port $(PORT))
 
 test: install
 	$(BIN)/ruff check .

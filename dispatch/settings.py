@@ -1,24 +1,24 @@
 """Dispatch settings: the Twilio and SMTP credentials, read from TOUCHPOINT_* variables.
 
 A channel is used only when its settings are complete; otherwise its messages go to the
-console channel, so a newcomer sees every message without any account.
+console channel, so a newcomer sees every message without any account. Each default is
+written here once; `web.settings.Settings` reads these sections from the environment and
+`.env` (see there why).
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from journeys.policies import ContactPolicy
 
-TWILIO_API_URL = "https://api.twilio.com"
-
 
 class TwilioSettings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="TOUCHPOINT_TWILIO_", extra="ignore", populate_by_name=True
+        env_prefix="TOUCHPOINT_TWILIO_", env_file=".env", extra="ignore", populate_by_name=True
     )
 
     account_sid: str | None = None
@@ -29,7 +29,7 @@ class TwilioSettings(BaseSettings):
     )
     messaging_service_sid: str | None = None
     #: Twilio's own API unless a Twilio-compatible server (a test server, a gateway) is named.
-    api_url: str = TWILIO_API_URL
+    api_url: str = "https://api.twilio.com"
     timeout_seconds: float = 10.0
     #: What the sender may send, in segments per second, across every worker: about 1 for
     #: a long code, 100 for a short code or a Messaging Service (ask Twilio for yours).
@@ -51,7 +51,7 @@ class TwilioSettings(BaseSettings):
 
 class SmtpSettings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="TOUCHPOINT_SMTP_", extra="ignore", populate_by_name=True
+        env_prefix="TOUCHPOINT_SMTP_", env_file=".env", extra="ignore", populate_by_name=True
     )
 
     host: str | None = None
@@ -71,7 +71,7 @@ class SmtpSettings(BaseSettings):
 
 
 class DispatchSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TOUCHPOINT_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="TOUCHPOINT_", env_file=".env", extra="ignore")
 
     #: How often a transiently failing send is tried before the invitation is `failed`.
     max_send_attempts: int = Field(default=5, ge=1)
@@ -89,14 +89,18 @@ class DispatchSettings(BaseSettings):
     contact_min_days_across_journeys: int = Field(default=0, ge=0, le=3650)
     contact_max_surveys_per_quarter_across_journeys: int | None = Field(default=None, ge=1)
 
-    @model_validator(mode="after")
-    def _grace_outlasts_a_send(self) -> DispatchSettings:
-        if self.stuck_send_grace_seconds <= self.job_timeout_seconds:
+    @field_validator("stuck_send_grace_seconds")
+    @classmethod
+    def _grace_outlasts_a_send(cls, value: float, info: ValidationInfo) -> float:
+        """Checked on the grace, so the error names TOUCHPOINT_STUCK_SEND_GRACE_SECONDS; a bad
+        job timeout is reported on its own and not compared."""
+        timeout = info.data.get("job_timeout_seconds")
+        if timeout is not None and value <= timeout:
             raise ValueError(
-                "TOUCHPOINT_STUCK_SEND_GRACE_SECONDS must be longer than"
-                " TOUCHPOINT_JOB_TIMEOUT_SECONDS, or a slow send is taken for a dead one"
+                f"must be longer than TOUCHPOINT_JOB_TIMEOUT_SECONDS ({timeout:g}),"
+                " or a slow send is taken for a dead one"
             )
-        return self
+        return value
 
     @property
     def across_journeys(self) -> ContactPolicy | None:

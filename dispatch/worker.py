@@ -5,10 +5,17 @@ and expiry (every 10 min).
 `create_worker` takes what the composition root built (the Redis pool and the context with
 channels and settings), so the same worker runs standalone (`touchpoint worker`) or inside
 the web process (`touchpoint up`).
+
+Housekeeping is quiet unless it did something: arq logs every job's start and finish, which
+for crons running every minute buries the lines a newcomer needs, so those two lines are
+left out for the housekeeping crons only (a failure is still logged), and each cron says
+in a line of its own what it did when it did anything. Sends keep arq's lines.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -25,11 +32,52 @@ from dispatch.reminders import (
     expire_due_invitations,
     send_reminder,
 )
+from dispatch.settings import DispatchSettings
 from dispatch.sweeper import sweep_due_invitations
 from dispatch.tasks import send_invitation
 
 Hook = Callable[[dict[str, Any]], Awaitable[None]]
 Job = Callable[[dict[str, Any]], Awaitable[int]]
+
+log = logging.getLogger("touchpoint.dispatch.housekeeping")
+
+#: What each housekeeping cron did, said when it did anything (expiry says it itself).
+HOUSEKEEPING: dict[Job, str | None] = {
+    sweep_due_invitations: "the sweeper put %d due invitation(s) back on the queue",
+    enqueue_due_reminders: "%d due reminder(s) queued",
+    resolve_stuck_sends: "%d stuck send(s) resolved",
+    expire_due_invitations: None,
+}
+
+#: arq's start and finish lines of a job: "  0.01s → name()" and "  0.01s ← name ● 0".
+_HOUSEKEEPING_NAMES = "|".join(job.__name__ for job in HOUSEKEEPING)
+_ARQ_RUN_LINE = re.compile(rf"^\s*[\d.]+s [→←] ({_HOUSEKEEPING_NAMES})\b")
+
+
+class QuietHousekeeping(logging.Filter):
+    """Leaves out arq's start and finish lines of the housekeeping crons."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _ARQ_RUN_LINE.match(record.getMessage())
+
+
+_QUIET = QuietHousekeeping()
+
+#: The worker's own defaults are the settings' (never read here from the environment).
+_DEFAULTS = DispatchSettings.model_construct()
+
+
+def _said(job: Job, sentence: str | None) -> Job:
+    """`job`, logging `sentence` with its count when the count is not zero."""
+
+    async def run(ctx: dict[str, Any]) -> int:
+        count = await job(ctx)
+        if count and sentence:
+            log.info(sentence, count)
+        return count
+
+    run.__name__ = run.__qualname__ = job.__name__
+    return run
 
 
 def _housekeeping(job: Job, *, second: int, minute: set[int] | None = None) -> CronJob:
@@ -37,7 +85,7 @@ def _housekeeping(job: Job, *, second: int, minute: set[int] | None = None) -> C
     that starts after a crash or a Redis flush catches up at once; `unique` keeps one run
     across all workers."""
     return cron(
-        job,
+        _said(job, HOUSEKEEPING[job]),
         name=job.__name__,
         second={second},
         minute=minute,
@@ -56,12 +104,13 @@ def create_worker(
     burst: bool = False,
     handle_signals: bool = True,
     poll_delay: float = 0.5,
-    max_jobs: int = 20,
-    job_timeout: float = 120.0,
+    max_jobs: int = _DEFAULTS.worker_concurrency,
+    job_timeout: float = _DEFAULTS.job_timeout_seconds,
     shutdown_wait: int = 20,
 ) -> Worker:
     """`shutdown_wait`: on SIGTERM, how long the sends in flight may finish before they are
     cancelled (and left to the stuck-send resolver); within a container's usual 30 s."""
+    logging.getLogger("arq.worker").addFilter(_QUIET)
     return Worker(
         functions=[
             func(send_invitation, name=SEND_INVITATION, keep_result=0, max_tries=1000),

@@ -7,7 +7,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class JourneysSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TOUCHPOINT_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="TOUCHPOINT_", env_file=".env", extra="ignore")
 
     #: Region (ISO 3166 code such as CN or US) for phone numbers sent without a + prefix;
     #: unset means every number must arrive in international form.

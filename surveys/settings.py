@@ -9,7 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class SurveysSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TOUCHPOINT_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="TOUCHPOINT_", env_file=".env", extra="ignore")
 
     #: Below this many answers a score is shown as low-sample.
     min_sample: int = Field(default=30, ge=1)

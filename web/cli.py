@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from web.settings import Settings
+from web.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, problems
 
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
 
@@ -61,8 +61,22 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_bind(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    parser.add_argument(
+        "--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})"
+    )
+    parser.add_argument(
+        "--port",
+        type=_port,
+        default=DEFAULT_PORT,
+        help=f"port (default {DEFAULT_PORT}); survey links follow it unless "
+        "TOUCHPOINT_PUBLIC_URL is set",
+    )
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (1-65535): {text!r}")
+    return int(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -90,11 +104,9 @@ def _command_name(args: argparse.Namespace) -> str:
 
 
 def _settings_problem(error: ValidationError) -> str:
-    lines = ["touchpoint: bad settings:"]
-    for item in error.errors(include_url=False):
-        name = "TOUCHPOINT_" + "_".join(str(p) for p in item["loc"]).upper()
-        lines.append(f"  {name}: {item['msg']}")
-    return "\n".join(lines)
+    found = problems(error)
+    heading = "a bad setting" if len(found) == 1 else f"{len(found)} bad settings"
+    return "\n".join([f"touchpoint: {heading} (environment or .env):", *map("  {}".format, found)])
 
 
 def print_json(data: object) -> None:

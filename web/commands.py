@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime, timedelta
@@ -30,7 +31,7 @@ from web.auth import create_api_key, hash_key
 from web.cli import Command, print_json
 from web.models import ApiKey
 from web.runtime import start_runtime, stop_runtime
-from web.settings import Settings
+from web.settings import Settings, local_url
 
 DEMO_JOURNEY = "online-store.yaml"
 
@@ -52,6 +53,7 @@ async def migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def up(args: argparse.Namespace, settings: Settings) -> int:
+    settings = settings.served_at(args.host, args.port)
     await migrate(args, settings)
     async with connected(settings):
         key = await _demo_setup(settings)
@@ -60,7 +62,7 @@ async def up(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def web(args: argparse.Namespace, settings: Settings) -> int:
-    return await _serve(create_app(settings), args)
+    return await _serve(create_app(settings.served_at(args.host, args.port)), args)
 
 
 async def _serve(app: object, args: argparse.Namespace) -> int:
@@ -145,23 +147,27 @@ async def _demo_setup(settings: Settings) -> str:
 
 
 def _print_welcome(settings: Settings, args: argparse.Namespace, key: str) -> None:
-    base = f"http://{args.host}:{args.port}"
+    base = local_url(args.host, args.port)
     zone = _zone_open_now(_demo_definition()[0])
+    links = "" if settings.public_url == base else f"\n  survey links   {settings.public_url}/s/..."
+    # An event id and a customer of this run's own: the README's command (evt-1, anna) may
+    # have run already, and a second survey to one customer waits for the contact policy.
+    tour = secrets.token_hex(3)
     print(
         f"""
 Touchpoint is starting on {base}
 
   console        {base}/
   outbox         {base}/outbox        (messages land here until Twilio/SMTP are configured)
-  demo API key   {key}
+  demo API key   {key}{links}
 
 Try it: post an order that was delivered eight days ago, then open the outbox.
 
   curl -s {base}/api/v1/events -H "Authorization: Bearer {key}" \\
     -H "Content-Type: application/json" \\
-    -d '{{"events": [{{"id": "evt-1", "type": "order.delivered",
+    -d '{{"events": [{{"id": "tour-{tour}", "type": "order.delivered",
           "occurred_at": "{_days_ago(8)}",
-          "customer": {{"id": "anna", "phone": "+14155550123", "timezone": "{zone}"}}}}]}}'
+          "customer": {{"id": "anna-{tour}", "phone": "+14155550123", "timezone": "{zone}"}}}}]}}'
 
 The demo journey sends between 09:00 and 20:00, Monday to Saturday, in the customer's time
 zone; {zone} is one where that is now.

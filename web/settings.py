@@ -1,25 +1,51 @@
-"""Touchpoint's settings, read once from TOUCHPOINT_* environment variables (and `.env`).
+"""Touchpoint's settings, read once from TOUCHPOINT_* variables and from `.env` alike.
 
 The defaults are the embedded mode: a SQLite file and the bundled Redis under the data
-directory, and the console channel for every message. A bad value stops start-up and the
-error names the variable.
+directory, and the console channel for every message. Each default is written once, in
+its settings model; the code that uses a setting takes it from there.
+
+Each package keeps its own section (`journeys.settings`, `surveys.settings`,
+`dispatch.settings`), and each section names its own variables: `TOUCHPOINT_TWILIO_*`,
+`TOUCHPOINT_SMTP_*`, and plain `TOUCHPOINT_*` for the rest. pydantic-settings reads a
+nested model only through `env_nested_delimiter` (`TOUCHPOINT_TWILIO__FROM`), which fits
+neither kind of name; and a section left to build itself (`default_factory`) reads the
+environment but not `.env`, and its first error stops everything, reported without the
+section's prefix. So `Settings` reads each section's variables with pydantic-settings' own
+environment and `.env` sources, under the section's prefix, and validates the whole in one
+pass: every bad value is reported at once, located by section and field, and
+`variable_name` turns that location back into the variable the user set.
 """
 
 from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from pydantic_settings.sources import DotenvType
 
 from dispatch.settings import DispatchSettings, SmtpSettings, TwilioSettings
 from journeys.settings import JourneysSettings
 from surveys.settings import SurveysSettings
 
+#: Where `touchpoint up` and `touchpoint web` listen unless told otherwise (--host, --port).
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+PREFIX = "TOUCHPOINT_"
+
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TOUCHPOINT_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=PREFIX, env_file=".env", extra="ignore")
 
     #: Where the embedded database and Redis live when no URLs are given.
     data_dir: Path = Path(".touchpoint")
@@ -27,8 +53,9 @@ class Settings(BaseSettings):
     database_url: str | None = None
     #: redis://host:6379/0 or unix:///path; empty means the bundled Redis.
     redis_url: str | None = None
-    #: The base of survey links and of the Twilio status callback URL.
-    public_url: str = "http://127.0.0.1:8000"
+    #: The base of survey links and of the Twilio status callback URL. Unset, a web
+    #: process uses the address it serves (`served_at`); a lone worker, the default one.
+    public_url: str = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
     secret_key: SecretStr = Field(default_factory=lambda: SecretStr(secrets.token_urlsafe(32)))
 
     journeys: JourneysSettings = Field(default_factory=JourneysSettings)
@@ -36,6 +63,19 @@ class Settings(BaseSettings):
     dispatch: DispatchSettings = Field(default_factory=DispatchSettings)
     twilio: TwilioSettings = Field(default_factory=TwilioSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        env_file = getattr(dotenv_settings, "env_file", None)
+        sections = SectionsSource(settings_cls, env_file)
+        return init_settings, env_settings, dotenv_settings, sections, file_secret_settings
 
     @field_validator("public_url")
     @classmethod
@@ -56,3 +96,73 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite://{self.data_dir.resolve() / 'touchpoint.sqlite3'}"
+
+    def served_at(self, host: str, port: int) -> Settings:
+        """These settings for a web process serving host:port: unless TOUCHPOINT_PUBLIC_URL
+        is set, survey links, the outbox and Twilio's callbacks follow the port served."""
+        if "public_url" in self.model_fields_set:
+            return self
+        return self.model_copy(update={"public_url": local_url(host, port)})
+
+
+#: The sections of `Settings`, each read under its own prefix.
+SECTIONS = ("journeys", "surveys", "dispatch", "twilio", "smtp")
+
+
+class SectionsSource(PydanticBaseSettingsSource):
+    """Each section's variables from `.env`, then from the environment, which wins."""
+
+    def __init__(self, settings_cls: type[BaseSettings], env_file: DotenvType | None) -> None:
+        super().__init__(settings_cls)
+        self.env_file = env_file
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # the sections are read whole, in __call__
+
+    def __call__(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name in SECTIONS:
+            section = _section_class(name)
+            from_file = DotEnvSettingsSource(section, env_file=self.env_file)()
+            values[name] = from_file | EnvSettingsSource(section)()
+        return values
+
+
+def _section_class(name: str) -> type[BaseSettings]:
+    section = Settings.model_fields[name].annotation
+    assert isinstance(section, type) and issubclass(section, BaseSettings)
+    return section
+
+
+def variable_name(location: tuple[int | str, ...]) -> str:
+    """The variable behind a validation error's location: ("twilio", "from_") is
+    TOUCHPOINT_TWILIO_FROM, ("surveys", "min_sample") TOUCHPOINT_MIN_SAMPLE."""
+    head, field = (str(part) for part in (*location, "", "")[:2])
+    if head not in SECTIONS:
+        return (PREFIX + head).upper()
+    section = _section_class(head)
+    prefix = section.model_config.get("env_prefix", "")
+    info = section.model_fields.get(field)
+    aliases = getattr(info.validation_alias if info else None, "choices", [field])
+    for alias in aliases:
+        if isinstance(alias, str) and alias.upper().startswith(PREFIX):
+            return alias.upper()
+    return (prefix + (field or "*")).upper()
+
+
+def problems(error: ValidationError) -> list[str]:
+    """Every bad setting, one line each, under the name of the variable to fix."""
+    lines = []
+    for item in error.errors(include_url=False):
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"{variable_name(item['loc'])}: {message}")
+    return lines
+
+
+def local_url(host: str, port: int) -> str:
+    """The address a browser on this machine reaches a process listening on host:port."""
+    if host in ("", "0.0.0.0", "::"):
+        host = DEFAULT_HOST
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
