@@ -171,7 +171,8 @@ Try it: post an order that was delivered eight days ago, then open the outbox.
 
 The demo journey sends between 09:00 and 20:00, Monday to Saturday, in the customer's time
 zone; {zone} is one where that is now.
-"""
+""",
+        flush=True,  # before the server's log, also when the output is not a terminal
     )
 
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import re
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
+from tests.e2e.test_separate_processes import free_port
 from tests.processes import ROOT, clean_environment, touchpoint
 
 DEMO = ROOT / "journeys" / "demo" / "online-store.yaml"
@@ -103,6 +110,135 @@ def test_a_bad_setting_stops_the_command_and_names_the_variable(env):
 
     assert result.returncode == 2
     assert "TOUCHPOINT_PUBLIC_URL" in result.stderr
+
+
+def test_every_bad_setting_is_named_at_once_from_the_environment_and_dotenv(env, tmp_path):
+    (tmp_path / ".env").write_text("TOUCHPOINT_SMTP_PORT=submission\nTOUCHPOINT_SMTP_TLS=ssl\n")
+    bad = {"TOUCHPOINT_TWILIO_SEGMENTS_PER_SECOND": "-1", "TOUCHPOINT_MIN_SAMPLE": "zero"}
+
+    result = subprocess.run(
+        [sys.executable, "-m", "web.cli", "migrate"],
+        env=env | bad,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines[0] == "touchpoint: 4 bad settings (environment or .env):"
+    assert sorted(line.split(":")[0].strip() for line in lines[1:]) == [
+        "TOUCHPOINT_MIN_SAMPLE",
+        "TOUCHPOINT_SMTP_PORT",
+        "TOUCHPOINT_SMTP_TLS",
+        "TOUCHPOINT_TWILIO_SEGMENTS_PER_SECOND",
+    ]
+    assert "  TOUCHPOINT_TWILIO_SEGMENTS_PER_SECOND: Input should be greater than 0" in lines
+
+
+def test_a_port_that_is_no_port_is_refused_before_anything_starts(env):
+    result = touchpoint("up", "--port", "eighty", env=env)
+
+    assert result.returncode == 2
+    assert "--port: not a port number (1-65535): 'eighty'" in result.stderr
+
+
+@contextmanager
+def serving(*args: str, env: dict[str, str], port: int, log: Path) -> Iterator[str]:
+    """`touchpoint <args>` as a process of its own until it answers on `port`; yields what it
+    printed on stdout by then. Its log goes to `log`."""
+    out = log.with_suffix(".out")
+    with out.open("w") as stdout, log.open("w") as stderr:
+        command = [sys.executable, "-m", "web.cli", *args]
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=stdout, stderr=stderr)
+    try:
+        deadline = time.monotonic() + 60
+        while not _answers(port):
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        yield out.read_text()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _answers(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def _printed_curl(welcome: str) -> str:
+    """The tour's curl command as `make up` prints it, continuation lines and all."""
+    lines = welcome.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("curl "))
+    end = next(i for i in range(start, len(lines)) if lines[i].endswith("'"))
+    return "\n".join(lines[start : end + 1])
+
+
+def test_up_on_another_port_prints_urls_and_a_command_that_work_every_time(
+    migrated, redis_url, tmp_path
+):
+    """`make up PORT=8150`: everything printed points at 8150, and so does the survey link.
+    The README's own command (evt-1) may have run before the printed one, and `make up`
+    may run twice: the printed command is accepted each time, never a duplicate."""
+    environment = migrated | {"TOUCHPOINT_REDIS_URL": redis_url}
+    answers = []
+    for run in (1, 2):
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        log = tmp_path / f"up-{run}.log"
+        with serving("up", "--port", str(port), env=environment, port=port, log=log) as welcome:
+            key = (tmp_path / "demo-api-key").read_text().strip()
+            if run == 1:
+                readme = _readme_event(base, key)
+                assert readme["status"] == "accepted", readme
+            urls = re.findall(r"https?://[^\s'\"]+", welcome)
+            assert {url.split("/")[2] for url in urls} == {f"127.0.0.1:{port}"}, welcome
+            curl = subprocess.run(
+                ["bash", "-c", _printed_curl(welcome)], capture_output=True, text=True, timeout=30
+            )
+        [result] = json.loads(curl.stdout)["results"]
+        assert result["status"] == "accepted", result
+        [invitation] = result["invitations"]
+        assert invitation["link"].startswith(f"{base}/s/")
+        answers.append(result["id"])
+    assert answers[0] != answers[1]
+
+
+def _readme_event(base: str, key: str) -> dict[str, object]:
+    occurred = (datetime.now(UTC) - timedelta(days=8)).replace(microsecond=0).isoformat()
+    event = {
+        "id": "evt-1",
+        "type": "order.delivered",
+        "occurred_at": occurred,
+        "customer": {"id": "anna", "phone": "+14155550123", "timezone": "UTC"},
+    }
+    answer = httpx.post(
+        f"{base}/api/v1/events",
+        json={"events": [event]},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    [result] = answer.json()["results"]
+    return result
+
+
+def test_web_on_another_port_builds_its_links_on_that_port(migrated, redis_url, tmp_path):
+    touchpoint("journeys", "apply", str(DEMO), env=migrated, check=True)
+    created = touchpoint("apikeys", "create", "--name", "shop", env=migrated, check=True)
+    key = created.stdout.strip().splitlines()[-1]
+    port = free_port()
+    environment = migrated | {"TOUCHPOINT_REDIS_URL": redis_url}
+
+    with serving("web", "--port", str(port), env=environment, port=port, log=tmp_path / "web.log"):
+        result = _readme_event(f"http://127.0.0.1:{port}", key)
+
+    [invitation] = result["invitations"]
+    assert invitation["link"].startswith(f"http://127.0.0.1:{port}/s/")
 
 
 @pytest.mark.parametrize(
