@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -16,7 +17,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.test_separate_processes import free_port
 from tests.processes import ROOT, clean_environment, touchpoint
 
 DEMO = ROOT / "journeys" / "demo" / "online-store.yaml"
@@ -143,6 +143,12 @@ def test_a_port_that_is_no_port_is_refused_before_anything_starts(env):
 
     assert result.returncode == 2
     assert "--port: not a port number (1-65535): 'eighty'" in result.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @contextmanager
