@@ -142,6 +142,34 @@ def list_unsubscribe_headers(url: str) -> dict[str, str]:
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
+def render_text(
+    definition: JourneyDefinition,
+    touchpoint_key: str,
+    *,
+    channel: str,
+    locale: str,
+    variant: str,
+    link: str,
+    first_name: str | None,
+    reminder: bool = False,
+    gsm7: bool = False,
+) -> str:
+    """A one-text message for `channel`: the journey's `messages.<channel>` wording, else
+    the templates `<channel>/invitation.<lang>.txt` (`reminder.<lang>.txt` for a reminder).
+    `gsm7`: English text keeps to the GSM-7 alphabet, for channels billed in segments."""
+    touchpoint = _touchpoint(definition, touchpoint_key)
+    wording = None if reminder else _pick(definition.messages.wording(channel), variant)
+    text_wording = wording if isinstance(wording, LocalizedText) else None
+    language = _language(locale, text_wording)
+    values = _values(definition, touchpoint, language, link, first_name)
+    if text_wording is None:
+        template = f"{channel}/{'reminder' if reminder else 'invitation'}"
+        text = _default(template, language, values)
+    else:
+        text = _fill(text_wording.in_locale(language), values, language)
+    return clean_for_gsm7(text) if gsm7 and language == "en" else text
+
+
 def render_sms(
     definition: JourneyDefinition,
     touchpoint_key: str,
@@ -152,15 +180,18 @@ def render_sms(
     first_name: str | None,
     reminder: bool = False,
 ) -> str:
-    touchpoint = _touchpoint(definition, touchpoint_key)
-    wording = None if reminder else _pick(definition.messages.sms, variant)
-    language = _language(locale, wording)
-    values = _values(definition, touchpoint, language, link, first_name)
-    if wording is None:
-        text = _default("sms/reminder" if reminder else "sms/invitation", language, values)
-    else:
-        text = _fill(wording.in_locale(language), values, language)
-    return clean_for_gsm7(text) if language == "en" else text
+    """The SMS text, kept to GSM-7 in English so a segment holds 160 characters."""
+    return render_text(
+        definition,
+        touchpoint_key,
+        channel="sms",
+        locale=locale,
+        variant=variant,
+        link=link,
+        first_name=first_name,
+        reminder=reminder,
+        gsm7=True,
+    )
 
 
 def render_email(
