@@ -163,3 +163,16 @@ async def _record_refusal(message: Message, route: Route, error: ChannelError) -
     source = route.carrier.opt_out_source(error)
     if source is not None:
         await opt_out(route.address, route.requested.address_kind, source, note=error.reason)
+
+
+async def carriers(invitation_ids: list[int]) -> dict[int, str]:
+    """The channel that carried each of these invitations that went out: the one whose
+    message the provider took (the console's, when it stood in for the channel asked for)."""
+    rows = await (
+        Message.filter(
+            invitation_id__in=invitation_ids, reminder=False, provider_message_id__isnull=False
+        )
+        .order_by("id")
+        .values_list("invitation_id", "channel")
+    )
+    return {invitation_id: channel for invitation_id, channel in rows}
