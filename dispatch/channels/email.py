@@ -72,6 +72,7 @@ class EmailChannel(Channel):
         email = render_email(
             draft.definition,
             draft.touchpoint,
+            channel=cls.name,
             locale=draft.locale,
             variant=draft.variant,
             link=draft.link,

@@ -16,11 +16,11 @@ import pytest
 
 from dispatch.channels.base import OutgoingMessage
 from dispatch.channels.console import ConsoleChannel
+from dispatch.channels.registry import Channels
 from dispatch.channels.sms import SmsChannel
 from dispatch.claims import claim_invitation
 from dispatch.models import Message
 from dispatch.recovery import CANNOT_ASK, RETRYING, resolve_stuck_sends
-from dispatch.channels.registry import Channels
 from dispatch.settings import TwilioSettings
 from surveys.models import Invitation, InvitationStatus
 from tests.servers.twilio import TwilioServer
