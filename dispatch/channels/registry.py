@@ -16,6 +16,7 @@ import pkgutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from types import ModuleType
 from typing import Any
 
 from dispatch.channels.base import BuildContext, Channel
@@ -24,7 +25,11 @@ from dispatch.channels.console import ConsoleChannel
 
 @cache
 def _channel_classes() -> dict[str, type[Channel]]:
-    package = importlib.import_module(__package__ or "dispatch.channels")
+    return find_channels(importlib.import_module(__package__ or "dispatch.channels"))
+
+
+def find_channels(package: ModuleType) -> dict[str, type[Channel]]:
+    """The channels defined in the modules of `package`, by name."""
     found: dict[str, type[Channel]] = {}
     for module_info in pkgutil.iter_modules(package.__path__):
         module = importlib.import_module(f"{package.__name__}.{module_info.name}")
