@@ -2,10 +2,10 @@
 
 The invitation is claimed (scheduled -> sending) before anything else, so two workers never
 both hold it. Under the customer's lock, the contact rules decide whether it goes now,
-later or never; then the message row is written before the provider is called, and the
-outcome is stored after. A transient failure puts the invitation back on the schedule with
-a backoff; a permanent one tries the customer's next channel; anything else ends the
-invitation with its reason.
+later or never; then each channel the touchpoint lists, in order, words the message and
+`dispatch.delivery` sends it (row first, outcome after), the path reminders take too. A
+transient failure puts the invitation back on the schedule with a backoff; a permanent one
+tries the customer's next channel; anything else ends the invitation with its reason.
 """
 
 from __future__ import annotations
