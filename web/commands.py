@@ -214,8 +214,8 @@ def _print_segments(definition: JourneyDefinition, channel: type[Channel]) -> No
         languages = [lang for lang, _ in wording.items()] if wording else ["en", "zh-CN"]
         for language in languages:
             texts = [
-                channel.render(_sample_draft(definition, key, language, variant)).text
-                for key in (t.key for t in definition.touchpoints)
+                channel.render(_sample_draft(definition, t.key, language, variant)).text
+                for t in definition.touchpoints
             ]
             text = max(texts, key=lambda text: (count_segments(text), len(text)))
             segments = count_segments(text)
