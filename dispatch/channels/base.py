@@ -32,6 +32,14 @@ Nothing else changes: journeys may then list `channels: [whatsapp, sms]`, routin
 send task, reminders, the stuck-send resolver, the outbox and the runtime find it in the
 registry. A channel that needs settings no section has yet also needs its section in
 `web/settings.py`, the one place that reads settings.
+
+What still says sms or email outside the channel modules is data, not a channel's code:
+the journey schema's defaults (a touchpoint that lists no channels tries sms, then email;
+email reminders after three days, SMS ones off) and the wording shape of email (a subject
+and a body; every other channel is worded as one text); `phone` and `email` as the kinds
+of address a customer has; the opt-out sources (`sms-stop`, `email-unsubscribe`) that say
+how a customer left; the templates; and the Twilio webhooks (`web/routes/twilio.py`),
+which are the inbound side of Twilio's SMS.
 """
 
 from __future__ import annotations
