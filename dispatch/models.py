@@ -1,4 +1,5 @@
-"""Messages: each attempt to deliver an invitation over one channel, written before sending."""
+"""Messages: each attempt to deliver an invitation or its reminder over one channel, written
+before sending."""
 
 from __future__ import annotations
 
@@ -11,7 +12,12 @@ class Message(Model):
     invitation: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "surveys.Invitation", related_name="messages", on_delete=fields.CASCADE
     )
+    # The channel that carried it: the one asked for, or the console standing in for it.
     channel = fields.CharField(max_length=16)
+    #: The channel the touchpoint asked for, as the journey names it, whichever carried it.
+    requested_channel = fields.CharField(max_length=16, null=True)
+    #: A reminder of its invitation, not the invitation itself.
+    reminder = fields.BooleanField(default=False, db_default=False)
     recipient = fields.CharField(max_length=254)
     subject = fields.CharField(max_length=300, null=True)
     body = fields.TextField()

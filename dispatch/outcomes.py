@@ -14,7 +14,7 @@ from typing import Any
 from arq import Retry
 from tortoise.expressions import F
 
-from dispatch.channels.base import ChannelError, Receipt
+from dispatch.channels.base import ChannelError
 from dispatch.models import Message
 from dispatch.retries import backoff_seconds
 from dispatch.routing import Route
@@ -55,41 +55,23 @@ async def defer(invitation: Invitation, until: datetime, reason: str) -> str:
 
 
 async def sent(
-    invitation: Invitation,
-    message: Message,
-    route: Route,
-    receipt: Receipt,
-    sent_at: datetime,
-    follow_up: dict[str, datetime | None],
+    invitation: Invitation, route: Route, sent_at: datetime, follow_up: dict[str, datetime | None]
 ) -> str:
-    now = datetime.now(UTC)
-    # One write: a status callback finds a message by its provider id, which only this
-    # write stores, so no callback can have moved the message on before it.
-    await Message.filter(id=message.id).update(
-        status="sent", provider_message_id=receipt.provider_message_id, error=None, updated_at=now
-    )
+    """The invitation went out; its message row holds the provider's id already."""
     await _sending(invitation.id).update(
         status=InvitationStatus.SENT,
         sent_at=sent_at,
-        channel=route.kind,
+        channel=route.name,
         reason=None,
-        updated_at=now,
+        updated_at=datetime.now(UTC),
         **follow_up,
     )
-    log.info("invitation %s sent by %s to %s", invitation.id, route.channel.name, route.address)
-    return f"sent by {route.channel.name}"
-
-
-async def message_failed(message: Message, error: ChannelError) -> None:
-    """`unconfirmed` when the provider may have the message after all: the next attempt asks."""
-    status = "unconfirmed" if error.ambiguous else "failed"
-    await Message.filter(id=message.id).update(
-        status=status, error=error.reason, updated_at=datetime.now(UTC)
-    )
+    log.info("invitation %s sent by %s to %s", invitation.id, route.carrier.name, route.address)
+    return f"sent by {route.carrier.name}"
 
 
 def failure_reason(route: Route, error: ChannelError) -> str:
-    return f"{route.kind}: {error.reason}" + (f" (code {error.code})" if error.code else "")
+    return f"{route.name}: {error.reason}" + (f" (code {error.code})" if error.code else "")
 
 
 async def retry_later(

@@ -34,9 +34,9 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from dispatch.channels.base import Channel, ChannelError, NotSent, OutgoingLookup, Receipt
+from dispatch.channels.base import ChannelError, NotSent, OutgoingLookup, Receipt
+from dispatch.channels.registry import Channels
 from dispatch.models import Message
-from dispatch.routing import Channels
 from surveys.expiry import DEFAULT_LIFETIME
 from surveys.models import Invitation, InvitationStatus
 
@@ -84,13 +84,15 @@ async def resolve_stuck_sends(ctx: dict[str, Any]) -> int:
 async def _resolve(
     invitation: Invitation, channels: Channels, cutoff: datetime, now: datetime, lifetime: timedelta
 ) -> Outcome:
-    message = await Message.filter(invitation_id=invitation.id).order_by("-id").first()
+    message = (
+        await Message.filter(invitation_id=invitation.id, reminder=False).order_by("-id").first()
+    )
     if message is None:
         return "retry"
     if message.status == "sent":
         receipt = Receipt(message.provider_message_id)
         return await _mark_sent(invitation.id, message, receipt, cutoff, now, lifetime)
-    channel = _channel_named(channels, message.channel)
+    channel = channels.running(message.channel)
     found: Receipt | NotSent | None = None
     if channel is not None:
         lookup = outgoing_lookup(message)
@@ -121,13 +123,6 @@ def outgoing_lookup(message: Message) -> OutgoingLookup:
     )
 
 
-def _channel_named(channels: Channels, name: str) -> Channel | None:
-    for channel in (channels.sms, channels.email, channels.console):
-        if channel is not None and channel.name == name:
-            return channel
-    return None
-
-
 def _still_stuck(invitation_id: int, cutoff: datetime) -> Any:
     return Invitation.filter(
         id=invitation_id, status=InvitationStatus.SENDING, updated_at__lt=cutoff
@@ -148,7 +143,7 @@ async def _mark_sent(
         status=InvitationStatus.SENT,
         sent_at=message.created_at,
         expires_at=message.created_at + lifetime,
-        channel=_kind(message),
+        channel=message.requested_channel or message.channel,
         reason=None,
         updated_at=now,
     )
@@ -198,10 +193,3 @@ async def _close_message(message: Message, status: str, error: str, now: datetim
     await Message.filter(id=message.id, status="sending").update(
         status=status, error=error, updated_at=now
     )
-
-
-def _kind(message: Message) -> str:
-    """The invitation's channel kind: the console stands in for sms or email."""
-    if message.channel in ("sms", "email"):
-        return message.channel
-    return "sms" if message.recipient.startswith("+") else "email"

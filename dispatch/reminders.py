@@ -7,9 +7,14 @@ every minute, each as a job whose id names the invitation, and `send_reminder` c
 reminder with one conditional UPDATE that sets `reminded_at`: so two crons, two workers or a
 retried job still send it at most once.
 
-A reminder is a courtesy. Whatever happens to it (no address any more, an opt-out, a
-provider error) is logged and written on its message row; it never changes the status of
-the invitation, and a failed one is not retried.
+A reminder goes over the channel the touchpoint asked for when the invitation went out, by
+the same write-then-send path as the invitation (`dispatch.delivery`), with the same
+outcomes: its message row written first; a busy sender or a transient failure puts it back
+after a backoff, until `max_send_attempts` attempts are spent; an unconfirmed attempt is
+asked about before it is sent again; a permanent refusal is its end, and Twilio's 21610
+records an opt-out. A reminder is a courtesy: whatever happens to it (no address any more,
+an opt-out, a refusal) is logged and written on its message row, and never changes the
+status of the invitation.
 """
 
 from __future__ import annotations
@@ -21,19 +26,16 @@ from typing import Any
 from arq.connections import ArqRedis
 from tortoise.expressions import Q
 
-from dispatch.channels.base import ChannelError, OutgoingMessage
+from dispatch.delivery import Busy, Refused, Sent, deliver, draft_for
 from dispatch.models import Message
 from dispatch.optouts import is_opted_out
-from dispatch.ratelimit import SenderBusy
-from dispatch.rendering import list_unsubscribe_headers, render_email, render_sms, unsubscribe_url
 from dispatch.retries import backoff_seconds
-from dispatch.routing import Channels
+from dispatch.routing import customer_addresses, usable_routes
 from journeys.scheduling import customer_zone
 from journeys.schema import JourneyDefinition
 from journeys.store import journey_definition
 from journeys.windows import in_send_window, next_send_time
 from surveys.expiry import expire_invitations
-from surveys.links import survey_url
 from surveys.models import Invitation, InvitationStatus
 
 log = logging.getLogger("touchpoint.dispatch.reminders")
@@ -120,78 +122,53 @@ async def send_reminder(ctx: dict[str, Any], invitation_id: int) -> str:
             return f"deferred to {later:%Y-%m-%d %H:%M} UTC, the next send window"
     if not await Invitation.filter(_due(now), id=invitation_id).update(reminded_at=now):
         return "skipped: not due, answered, closed or reminded already"
-    kind = invitation.channel if invitation.channel in ("sms", "email") else "email"
-    customer = invitation.customer
-    address = customer.phone if kind == "sms" else customer.email
-    if not address:
-        return _skipped(invitation_id, f"the customer has no {kind} address any more")
-    if await is_opted_out(address, "email" if kind == "email" else "phone"):
-        return _skipped(invitation_id, f"{address} opted out")
-    channels: Channels = ctx["channels"]
-    channel = channels.for_kind(kind)  # type: ignore[arg-type]
-    outgoing = _render(definition, invitation, kind, address, ctx["public_url"])
-    message = await Message.create(
-        invitation=invitation,
-        channel=channel.name,
-        recipient=address,
-        subject=outgoing.subject,
-        body=outgoing.text,
-    )
-    try:
-        receipt = await channel.send(outgoing)
-    except ChannelError as error:
-        return await _not_sent(invitation_id, message, error, now)
-    message.status, message.provider_message_id = "sent", receipt.provider_message_id
-    await message.save()
-    log.info("reminder for invitation %s sent by %s to %s", invitation_id, channel.name, address)
-    return f"reminder sent by {channel.name}"
+    asked = invitation.channel or ""
+    routes = usable_routes([asked], customer_addresses(invitation.customer), ctx["channels"])
+    if not routes:
+        return _skipped(invitation_id, f"the customer has no {asked} address any more")
+    route = routes[0]
+    if await is_opted_out(route.address, route.requested.address_kind):
+        return _skipped(invitation_id, f"{route.address} opted out")
+    draft = draft_for(definition, invitation, route, ctx["public_url"], reminder=True)
+    attempt = await deliver(invitation_id, route, route.requested.render(draft), reminder=True)
+    if isinstance(attempt, Sent):
+        log.info(
+            "reminder for invitation %s sent by %s to %s",
+            invitation_id,
+            route.carrier.name,
+            route.address,
+        )
+        return f"reminder sent by {route.carrier.name}"
+    return await _not_sent(invitation_id, attempt, now, ctx["max_send_attempts"])
 
 
 async def _not_sent(
-    invitation_id: int, message: Message, error: ChannelError, now: datetime
+    invitation_id: int, attempt: Refused | Busy, now: datetime, max_attempts: int
 ) -> str:
-    """A busy sender or a transient failure puts the reminder back for a later run of the
-    cron; a permanent or unconfirmed one is the reminder's end (one reminder, never two)."""
-    if isinstance(error, SenderBusy) or not (error.permanent or error.ambiguous):
-        await message.delete()
-        wait = error.wait_seconds if isinstance(error, SenderBusy) else backoff_seconds(1)
-        await Invitation.filter(id=invitation_id, reminded_at=now).update(
-            reminded_at=None, reminder_due_at=now + timedelta(seconds=wait)
-        )
-        log.info("reminder for invitation %s put back: %s", invitation_id, error.reason)
-        return f"reminder put back: {error.reason}"
-    await Message.filter(id=message.id).update(status="failed", error=error.reason)
-    log.warning("reminder for invitation %s not sent: %s", invitation_id, error.reason)
-    return f"reminder failed: {error.reason}"
+    """As for an invitation: a busy sender puts the reminder back without counting an
+    attempt, a transient failure after a backoff until the attempts are spent; a permanent
+    refusal is the reminder's end (one reminder, never two)."""
+    if isinstance(attempt, Busy):
+        return await _put_back(invitation_id, now, attempt.wait_seconds, attempt.reason)
+    reason = attempt.error.reason
+    if not attempt.error.permanent:
+        tried = await Message.filter(invitation_id=invitation_id, reminder=True).count()
+        if tried < max_attempts:
+            return await _put_back(invitation_id, now, backoff_seconds(tried), reason)
+        reason = f"{reason}; gave up after {tried} attempts"
+    log.warning("reminder for invitation %s not sent: %s", invitation_id, reason)
+    return f"reminder failed: {reason}"
+
+
+async def _put_back(invitation_id: int, now: datetime, wait: float, reason: str) -> str:
+    """Due again after `wait`, for a later run of the cron."""
+    await Invitation.filter(id=invitation_id, reminded_at=now).update(
+        reminded_at=None, reminder_due_at=now + timedelta(seconds=wait)
+    )
+    log.info("reminder for invitation %s put back: %s", invitation_id, reason)
+    return f"reminder put back: {reason}"
 
 
 def _skipped(invitation_id: int, why: str) -> str:
     log.info("no reminder for invitation %s: %s", invitation_id, why)
     return f"skipped: {why}"
-
-
-def _render(
-    definition: JourneyDefinition, invitation: Invitation, kind: str, address: str, public: str
-) -> OutgoingMessage:
-    options: dict[str, Any] = {
-        "locale": invitation.locale,
-        "variant": invitation.variant,
-        "link": survey_url(public, invitation.token),
-        "first_name": (invitation.customer.attributes or {}).get("first_name"),
-        "reminder": True,
-    }
-    key = invitation.touchpoint.key
-    if kind == "sms":
-        text = render_sms(definition, key, **options)
-        return OutgoingMessage(invitation.id, address, text, locale=invitation.locale)
-    leave = unsubscribe_url(public, invitation.token)
-    email = render_email(definition, key, unsubscribe=leave, **options)
-    return OutgoingMessage(
-        invitation.id,
-        address,
-        email.text,
-        email.subject,
-        email.html,
-        email.locale,
-        headers=list_unsubscribe_headers(leave),
-    )

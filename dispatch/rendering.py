@@ -1,5 +1,7 @@
 """Invitation wording: the journey's own text for a variant, or the channel's default.
 
+Each channel words its messages with one of the two renderers here (`render_text` for one
+text, `render_email` for a subject with plain text and HTML), named by its own `render`.
 The wording comes from `messages.<channel>[variant]`, falling back to variant "A", then to
 the first variant, then to the templates in `dispatch/templates/<channel>/`. One message
 is in one language: the customer's when the wording has it, otherwise English, and every
@@ -13,8 +15,8 @@ other brace is left as written. Without a first name, `{first_name}` becomes a g
 where it opens a sentence ("Hi, rate your delivery...", "您好，请...") and a neutral word
 after a word ("Hi there", "亲爱的顾客").
 
-English SMS text is cleaned of typographic punctuation so it stays in GSM-7, where a
-segment holds 160 characters instead of 70 (`dispatch.segments`).
+English text for a channel billed per segment is cleaned of typographic punctuation so it
+stays in GSM-7, where a segment holds 160 characters instead of 70 (`dispatch.segments`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from markupsafe import Markup, escape
 
 from journeys.schema import (
     PLACEHOLDERS,
+    EmailTemplate,
     JourneyDefinition,
     LocalizedText,
     TouchpointDefinition,
@@ -142,31 +145,39 @@ def list_unsubscribe_headers(url: str) -> dict[str, str]:
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
-def render_sms(
+def render_text(
     definition: JourneyDefinition,
     touchpoint_key: str,
     *,
+    channel: str,
     locale: str,
     variant: str,
     link: str,
     first_name: str | None,
     reminder: bool = False,
+    gsm7: bool = False,
 ) -> str:
+    """A one-text message for `channel`: the journey's `messages.<channel>` wording, else
+    the templates `<channel>/invitation.<lang>.txt` (`reminder.<lang>.txt` for a reminder).
+    `gsm7`: English text keeps to the GSM-7 alphabet, for channels billed in segments."""
     touchpoint = _touchpoint(definition, touchpoint_key)
-    wording = None if reminder else _pick(definition.messages.sms, variant)
-    language = _language(locale, wording)
+    wording = None if reminder else _pick(definition.messages.wording(channel), variant)
+    text_wording = wording if isinstance(wording, LocalizedText) else None
+    language = _language(locale, text_wording)
     values = _values(definition, touchpoint, language, link, first_name)
-    if wording is None:
-        text = _default("sms/reminder" if reminder else "sms/invitation", language, values)
+    if text_wording is None:
+        template = f"{channel}/{'reminder' if reminder else 'invitation'}"
+        text = _default(template, language, values)
     else:
-        text = _fill(wording.in_locale(language), values, language)
-    return clean_for_gsm7(text) if language == "en" else text
+        text = _fill(text_wording.in_locale(language), values, language)
+    return clean_for_gsm7(text) if gsm7 and language == "en" else text
 
 
 def render_email(
     definition: JourneyDefinition,
     touchpoint_key: str,
     *,
+    channel: str,
     locale: str,
     variant: str,
     link: str,
@@ -174,13 +185,18 @@ def render_email(
     reminder: bool = False,
     unsubscribe: str | None = None,
 ) -> RenderedEmail:
-    """The email, ending with an unsubscribe line when `unsubscribe` (a URL) is given."""
+    """A message with a subject, in plain text and HTML, for `channel`: the journey's
+    `messages.<channel>` wording, else the templates `<channel>/subject.<lang>.txt` and
+    `body.<lang>.txt` (`reminder_subject`, `reminder_body` for a reminder), laid out by
+    `<channel>/invitation.txt` and `.html`. It ends with an unsubscribe line when
+    `unsubscribe` (a URL) is given."""
     touchpoint = _touchpoint(definition, touchpoint_key)
-    wording = None if reminder else _pick(definition.messages.email, variant)
+    found = None if reminder else _pick(definition.messages.wording(channel), variant)
+    wording = found if isinstance(found, EmailTemplate) else None
     language = _language(locale, wording.body if wording else None)
     values = _values(definition, touchpoint, language, link, first_name)
     if wording is None:
-        prefix = "email/reminder_" if reminder else "email/"
+        prefix = f"{channel}/reminder_" if reminder else f"{channel}/"
         subject = _default(f"{prefix}subject", language, values)
         body = _default(f"{prefix}body", language, values)
     else:
@@ -200,8 +216,10 @@ def render_email(
         "brand": values["brand"],
         "unsubscribe": unsubscribe,
     }
-    text = _templates.get_template("email/invitation.txt").render(paragraphs=paragraphs, **context)
-    html = _templates.get_template("email/invitation.html").render(
+    text = _templates.get_template(f"{channel}/invitation.txt").render(
+        paragraphs=paragraphs, **context
+    )
+    html = _templates.get_template(f"{channel}/invitation.html").render(
         paragraphs=[_paragraph_html(p, link) for p in paragraphs], **context
     )
     return RenderedEmail(context["subject"], text, html, language)

@@ -1,56 +1,51 @@
 """Choosing the channel an invitation goes out on (pure).
 
 The touchpoint lists its channels in order of preference; the first one the customer has an
-address for wins, and the next ones stand by. A channel without complete settings is stood
-in for by the console channel, so nothing is sent for real until credentials are configured.
+address for wins, and the next ones stand by. A channel without complete settings is carried
+by the console channel, so nothing is sent for real until credentials are configured; the
+route keeps both, the channel asked for (which words the message and whose address it uses)
+and the one that carries it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
 
-from dispatch.channels.base import Channel
-
-Kind = Literal["sms", "email"]
-
-
-@dataclass(frozen=True)
-class Channels:
-    console: Channel
-    sms: Channel | None = None
-    email: Channel | None = None
-
-    def for_kind(self, kind: Kind) -> Channel:
-        return getattr(self, kind) or self.console
-
-    async def close(self) -> None:
-        for channel in {id(c): c for c in (self.console, self.sms, self.email) if c}.values():
-            await channel.close()
+from dispatch.channels.base import AddressKind, Channel
+from dispatch.channels.registry import Channels, channel_named
+from journeys.models import Customer
 
 
 @dataclass(frozen=True)
 class Route:
-    kind: Kind
+    #: The channel the touchpoint asked for.
+    requested: type[Channel]
     address: str
-    channel: Channel
+    #: The channel that carries the message: the one asked for, or the console standing in.
+    carrier: Channel
+
+    @property
+    def name(self) -> str:
+        """The requested channel's name, as the journey lists it."""
+        return self.requested.name
+
+
+def customer_addresses(customer: Customer) -> dict[AddressKind, str | None]:
+    """The customer's address of each kind a channel sends to."""
+    return {"phone": customer.phone, "email": customer.email}
 
 
 def usable_routes(
-    kinds: list[Kind], phone: str | None, email: str | None, channels: Channels
+    names: list[str], addresses: Mapping[AddressKind, str | None], channels: Channels
 ) -> list[Route]:
     """Every channel the customer can be reached on, in the touchpoint's order: the first is
-    used, the next ones when a channel refuses the customer for good (an invalid number)."""
-    addresses = {"sms": phone, "email": email}
-    return [
-        Route(kind, address, channels.for_kind(kind))
-        for kind in kinds
-        if (address := addresses.get(kind))
-    ]
-
-
-def choose_route(
-    kinds: list[Kind], phone: str | None, email: str | None, channels: Channels
-) -> Route | None:
-    routes = usable_routes(kinds, phone, email, channels)
-    return routes[0] if routes else None
+    used, the next ones when a channel refuses the customer for good (an invalid number).
+    A name no channel answers to (a journey applied before its channel was removed) is
+    passed over."""
+    routes = []
+    for name in names:
+        kind = channel_named(name)
+        if kind is not None and (address := addresses.get(kind.address_kind)):
+            routes.append(Route(kind, address, channels.carrier(name)))
+    return routes

@@ -13,7 +13,7 @@ import difflib
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from string import Formatter
@@ -41,6 +41,7 @@ _FIELD_NAMES = sorted(
 _PATTERN_MESSAGES = {
     schema.SLUG_PATTERN: "must be a lower-case name of letters, digits, - and _ (e.g. nps-csat)",
     schema.TRIGGER_PATTERN: "may only hold letters, digits and '.', '_', ':', '-'",
+    schema.CHANNEL_PATTERN: "a channel is a lower-case name of letters, digits and _ (e.g. sms)",
 }
 _KIND_MESSAGES = {
     "model_type": "expected a mapping of fields",
@@ -72,7 +73,13 @@ class JourneyFileError(ValueError):
         super().__init__("\n".join(problem.describe(source) for problem in problems))
 
 
-def load_journey(text: str, *, source: str = "<journey>") -> JourneyDefinition:
+def load_journey(
+    text: str, *, source: str = "<journey>", channels: Collection[str] | None = None
+) -> JourneyDefinition:
+    """`channels`: the names of the channels there are. This package cannot know them (they
+    are `dispatch`'s), so whoever composes the two passes them, and a channel the journey
+    names that is not among them is a problem of the file like any other. None checks only
+    that each name is well formed."""
     try:
         root, data = _parse_yaml(text)
     except yaml.YAMLError as error:
@@ -82,7 +89,8 @@ def load_journey(text: str, *, source: str = "<journey>") -> JourneyDefinition:
         message = f"the file is {shape}: expected a mapping with journey, name, touchpoints, ..."
         raise JourneyFileError([Problem("", message, _line(root, ()))], source)
     problems = [Problem(_path(loc), _TWICE, line) for loc, line in _twins(root)]
-    problems += [Problem(_path(loc), msg, _line(root, loc)) for loc, msg in _rules(data)]
+    rules = _rules(data) if channels is None else [*_rules(data), *_channels(data, channels)]
+    problems += [Problem(_path(loc), msg, _line(root, loc)) for loc, msg in rules]
     try:
         definition = JourneyDefinition.model_validate(data)
     except ValidationError as error:
@@ -93,9 +101,11 @@ def load_journey(text: str, *, source: str = "<journey>") -> JourneyDefinition:
     return definition
 
 
-def load_journey_file(path: str | Path) -> JourneyDefinition:
+def load_journey_file(
+    path: str | Path, *, channels: Collection[str] | None = None
+) -> JourneyDefinition:
     path = Path(path)
-    return load_journey(path.read_text(encoding="utf-8"), source=str(path))
+    return load_journey(path.read_text(encoding="utf-8"), source=str(path), channels=channels)
 
 
 def journey_digest(definition: JourneyDefinition) -> str:
@@ -230,17 +240,59 @@ def _rules(data: dict[str, Any]) -> Iterator[tuple[Loc, str]]:
     """Checks that span fields, run on the file as written so that they are reported along
     with any shape errors: every problem at once, whatever else is wrong."""
     yield from _touchpoint_rules(data)
-    messages = data.get("messages")
-    messages = messages if isinstance(messages, dict) else {}
-    for variant, text in _mapping(messages.get("sms")).items():
-        for locale, wording in _wordings(text):
-            for message in _template_problems(wording, needs_link=True):
-                yield ("messages", "sms", variant, *locale), message
-    for variant, email in _mapping(messages.get("email")).items():
-        for part, needs_link in (("subject", False), ("body", True)):
-            for locale, wording in _wordings(_mapping(email).get(part)):
-                for message in _template_problems(wording, needs_link=needs_link):
-                    yield ("messages", "email", variant, part, *locale), message
+    yield from _channel_keys(data)
+    for channel, variants in _mapping(data.get("messages")).items():
+        for variant, wording in _mapping(variants).items():
+            for part, needs_link, text in _parts(wording):
+                for locale, written in _wordings(text):
+                    for message in _template_problems(written, needs_link=needs_link):
+                        yield ("messages", channel, variant, *part, *locale), message
+
+
+def _parts(wording: object) -> Iterator[tuple[Loc, bool, object]]:
+    """A wording is one text, or a subject and a body (an email); only the text the
+    customer acts on must carry the link."""
+    parts = _mapping(wording)
+    if "subject" in parts or "body" in parts:
+        yield ("subject",), False, parts.get("subject")
+        yield ("body",), True, parts.get("body")
+    else:
+        yield (), True, wording
+
+
+def _channel_names(data: dict[str, Any]) -> Iterator[tuple[Loc, str, bool]]:
+    """Every channel the journey names, with its place and whether it is a key (of the
+    wording or a reminder policy), which the schema does not check the form of."""
+    touchpoints = data.get("touchpoints")
+    for index, touchpoint in enumerate(touchpoints if isinstance(touchpoints, list) else []):
+        touchpoint = _mapping(touchpoint)
+        names = touchpoint.get("channels")
+        for place, name in enumerate(names if isinstance(names, list) else []):
+            if isinstance(name, str):
+                yield ("touchpoints", index, "channels", place), name, False
+        for name in _mapping(touchpoint.get("reminder")):
+            yield ("touchpoints", index, "reminder", str(name)), str(name), True
+    for name in _mapping(data.get("messages")):
+        yield ("messages", str(name)), str(name), True
+
+
+def _well_formed(name: str) -> bool:
+    return re.fullmatch(schema.CHANNEL_PATTERN, name) is not None
+
+
+def _channel_keys(data: dict[str, Any]) -> Iterator[tuple[Loc, str]]:
+    for loc, name, is_key in _channel_names(data):
+        if is_key and not _well_formed(name):
+            message = _PATTERN_MESSAGES[schema.CHANNEL_PATTERN]
+            yield loc, f"invalid name: {message}, not {name!r}"
+
+
+def _channels(data: dict[str, Any], known: Collection[str]) -> Iterator[tuple[Loc, str]]:
+    """Every channel the journey names that is not among the known ones."""
+    listed = ", ".join(sorted(known))
+    for loc, name, _ in _channel_names(data):
+        if _well_formed(name) and name not in known:
+            yield loc, f"unknown channel {name!r} (channels: {listed})"
 
 
 def _mapping(value: object) -> dict[Any, Any]:

@@ -19,14 +19,18 @@ from journeys.policies import ContactPolicy, SendWindow
 
 SUPPORTED_LOCALES = ("en", "zh-CN")
 DEFAULT_LOCALE = "en"
-CHANNELS = ("sms", "email")
+#: What a touchpoint that lists no channels tries, in order.
+DEFAULT_CHANNELS = ("sms", "email")
 PLACEHOLDERS = frozenset({"touchpoint", "link", "first_name", "journey", "brand"})
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 TRIGGER_PATTERN = r"^[A-Za-z0-9_.:-]+$"
+#: A channel's name. Which names exist is known where the channels are (`dispatch`), so
+#: the loader checks them against the names it is given, not this schema.
+CHANNEL_PATTERN = r"^[a-z][a-z0-9_]{0,15}$"
 
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
-Channel = Literal["sms", "email"]
+ChannelName = Annotated[str, Field(pattern=CHANNEL_PATTERN)]
 
 
 def normalise_locale(value: str) -> str:
@@ -143,20 +147,34 @@ def _is_off(value: object) -> bool:
     return value is False or (isinstance(value, str) and value.strip().lower() == "off")
 
 
+def _by_channel(model: BaseModel, channel: str) -> object:
+    """A declared field or an extra one: a section keyed by channel name."""
+    if channel in type(model).model_fields:
+        return getattr(model, channel)
+    return (model.model_extra or {}).get(channel)
+
+
+Wait = Annotated[Duration | None, BeforeValidator(lambda v: None if _is_off(v) else v)]
+
+
 class ReminderPolicy(BaseModel):
-    """How long after sending one reminder goes to whoever has not answered; None is off.
-    On for email, off for SMS: a second text costs money and patience."""
+    """How long after sending one reminder goes to whoever has not answered, per channel;
+    None is off. On for email, off for SMS: a second text costs money and patience. Any
+    other channel is off unless the touchpoint names it (`reminder: {whatsapp: P2D}`)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, Wait] = Field(init=False)
 
-    email: Annotated[Duration | None, BeforeValidator(lambda v: None if _is_off(v) else v)] = (
-        timedelta(days=3)
-    )
-    sms: Annotated[Duration | None, BeforeValidator(lambda v: None if _is_off(v) else v)] = None
+    email: Wait = timedelta(days=3)
+    sms: Wait = None
 
     def after(self, channel: str) -> timedelta | None:
-        wait: timedelta | None = getattr(self, channel, None)
+        wait: timedelta | None = _by_channel(self, channel)
         return wait if wait else None
+
+    def channels(self) -> list[str]:
+        """Every channel this policy names."""
+        return [*type(self).model_fields, *(self.model_extra or {})]
 
 
 class TouchpointDefinition(BaseModel):
@@ -170,7 +188,9 @@ class TouchpointDefinition(BaseModel):
     max_age: Duration = timedelta(days=14)
     sample: float = Field(default=1.0, gt=0, le=1)
     survey: Slug
-    channels: list[Channel] = Field(default_factory=lambda: list(CHANNELS), min_length=1)
+    channels: list[ChannelName] = Field(
+        default_factory=lambda: list(DEFAULT_CHANNELS), min_length=1
+    )
     targets: Targets | None = None
     priority: int | None = Field(default=None, ge=0)
     reminder: Annotated[
@@ -190,13 +210,31 @@ class EmailTemplate(BaseModel):
     body: Text
 
 
-class Messages(BaseModel):
-    """Message wording per channel, keyed by variant ("A", "B") for A/B tests."""
+Wording = LocalizedText | EmailTemplate
 
-    model_config = ConfigDict(extra="forbid")
+
+class Messages(BaseModel):
+    """Message wording per channel, keyed by variant ("A", "B") for A/B tests.
+
+    Email is worded as a subject and a body; every other channel as one text, so a new
+    channel's wording (`messages: {whatsapp: {A: ...}}`) needs no change here.
+    """
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, dict[str, Text]] = Field(init=False)
 
     sms: dict[str, Text] = Field(default_factory=dict)
     email: dict[str, EmailTemplate] = Field(default_factory=dict)
+
+    def wording(self, channel: str) -> dict[str, Wording]:
+        """The variants written for `channel`, none when the journey leaves it to the
+        channel's templates."""
+        variants: dict[str, Wording] = _by_channel(self, channel) or {}
+        return variants
+
+    def channels(self) -> list[str]:
+        """Every channel this journey words messages for."""
+        return [*type(self).model_fields, *(self.model_extra or {})]
 
 
 def _known_timezone(name: str) -> str:

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 import uvicorn
 
-from dispatch.rendering import render_sms
+from dispatch.channels.base import Channel, Draft
+from dispatch.channels.registry import channel_named, channel_names
 from dispatch.segments import count_segments, is_gsm7
 from dispatch.worker import create_worker
 from journeys.loader import JourneyFileError, load_journey
@@ -103,7 +104,7 @@ async def demo(args: argparse.Namespace, settings: Settings) -> int:
 
 def _demo_definition() -> tuple[JourneyDefinition, str]:
     text = resources.files("journeys.demo").joinpath(DEMO_JOURNEY).read_text("utf-8")
-    return load_journey(text, source=DEMO_JOURNEY), text
+    return load_journey(text, source=DEMO_JOURNEY, channels=channel_names()), text
 
 
 #: Zones the welcome text may pick for its sample customer, east to west.
@@ -185,7 +186,7 @@ def _load_files(files: list[Path]) -> tuple[list[tuple[JourneyDefinition, str]],
     for path in files:
         try:
             text = path.read_text("utf-8")
-            loaded.append((load_journey(text, source=str(path)), text))
+            loaded.append((load_journey(text, source=str(path), channels=channel_names()), text))
         except OSError as error:
             print(f"{path}: cannot read: {error.strerror}")
             failures += 1
@@ -199,7 +200,10 @@ async def journeys_validate(args: argparse.Namespace, settings: Settings) -> int
     loaded, failures = _load_files(args.files)
     for definition, _ in loaded:
         print(f"{definition.journey}: OK ({len(definition.touchpoints)} touchpoints)")
-        _print_sms_segments(definition)
+        for name in channel_names():
+            channel = channel_named(name)
+            if channel is not None and channel.counts_segments:
+                _print_segments(definition, channel)
     return 1 if failures else 0
 
 
@@ -208,19 +212,25 @@ SAMPLE_LINK = "https://shop.example/s/" + "x" * 17
 SAMPLE_FIRST_NAME = {"en": "Alexandra", "zh-CN": "王小明"}
 
 
-def _print_sms_segments(definition: JourneyDefinition) -> None:
-    """Segments of each SMS wording at its longest touchpoint name; a warning is no error."""
-    variants = definition.messages.sms or {"default": None}
+def _print_segments(definition: JourneyDefinition, channel: type[Channel]) -> None:
+    """Segments of each wording of a channel billed per segment, at its longest touchpoint
+    name; a warning is no error."""
+    name = channel.name
+    variants = definition.messages.wording(name) or {"default": None}
     for variant, wording in variants.items():
-        for language in [lang for lang, _ in wording.items()] if wording else ["en", "zh-CN"]:
-            sample = {"link": SAMPLE_LINK, "first_name": SAMPLE_FIRST_NAME[language]}
+        languages = [lang for lang, _ in wording.items()] if wording else ["en", "zh-CN"]
+        for language in languages:
             texts = [
-                render_sms(definition, t.key, locale=language, variant=variant, **sample)
+                channel.render(_sample_draft(definition, t.key, language, variant)).text
                 for t in definition.touchpoints
             ]
             text = max(texts, key=lambda text: (count_segments(text), len(text)))
             segments = count_segments(text)
-            path = f"messages.sms.{variant}.{language}" if wording else f"default SMS ({language})"
+            path = (
+                f"messages.{name}.{variant}.{language}"
+                if wording
+                else f"default {name} ({language})"
+            )
             detail = (
                 f"({'GSM-7' if is_gsm7(text) else 'UCS-2'}, {len(text)} characters with a link)"
             )
@@ -228,6 +238,19 @@ def _print_sms_segments(definition: JourneyDefinition) -> None:
             if segments > 1:
                 warning = f"warning: {path} is {segments} segments {detail}"
                 print(f"{warning}: customers are billed per segment")
+
+
+def _sample_draft(definition: JourneyDefinition, key: str, language: str, variant: str) -> Draft:
+    return Draft(
+        definition=definition,
+        touchpoint=key,
+        invitation_id=0,
+        to="",
+        link=SAMPLE_LINK,
+        locale=language,
+        variant=variant,
+        first_name=SAMPLE_FIRST_NAME[language],
+    )
 
 
 async def journeys_apply(args: argparse.Namespace, settings: Settings) -> int:

@@ -36,7 +36,16 @@ _INVITATION = {
         "reason": {"type": ["string", "null"]},
         "send_at": {"type": "string", "format": "date-time"},
         "sent_at": {"type": ["string", "null"], "format": "date-time"},
-        "channel": {"type": ["string", "null"]},
+        "channel": {
+            "type": ["string", "null"],
+            "description": "The channel that carried the invitation: console when the"
+            " console channel stood in for one without credentials; null until sent.",
+        },
+        "requested_channel": {
+            "type": ["string", "null"],
+            "description": "The channel the touchpoint asked for (the first the customer"
+            " could be reached on); null until sent.",
+        },
         "link": {"type": "string", "format": "uri"},
     },
 }

@@ -15,11 +15,9 @@ from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 from redis.asyncio import Redis
 
-from dispatch.channels.console import ConsoleChannel
-from dispatch.channels.email import EmailChannel
-from dispatch.channels.sms import SmsChannel
-from dispatch.ratelimit import SenderRateLimit
-from dispatch.routing import Channels
+from dispatch.channels import registry
+from dispatch.channels.base import BuildContext
+from dispatch.channels.registry import Channels
 from web import database
 from web.redis import EmbeddedRedis
 from web.settings import Settings
@@ -53,20 +51,9 @@ class Runtime:
 
 
 def build_channels(settings: Settings, redis: Redis) -> Channels:
-    """The channels with complete settings; SMS waits for its sender's turn on this Redis."""
-    callback = f"{settings.public_url}/twilio/status"
-    twilio = settings.twilio
-    sms = None
-    if twilio.complete and twilio.sender:
-        limiter = SenderRateLimit(
-            redis,
-            twilio.sender,
-            twilio.segments_per_second,
-            max_wait=twilio.rate_limit_max_wait_seconds,
-        )
-        sms = SmsChannel(twilio, status_callback_url=callback, limiter=limiter)
-    email = EmailChannel(settings.smtp) if settings.smtp.complete else None
-    return Channels(console=ConsoleChannel(), sms=sms, email=email)
+    """Every channel whose settings section is complete, the console standing in for the
+    rest; a channel that shares a limit across workers (the SMS sender's) keeps it here."""
+    return registry.build_channels(settings, BuildContext(settings.public_url, redis))
 
 
 def redis_url(settings: Settings) -> tuple[str, EmbeddedRedis | None]:

@@ -17,7 +17,15 @@ from email.utils import format_datetime, make_msgid, parseaddr
 
 import aiosmtplib
 
-from dispatch.channels.base import Channel, ChannelError, OutgoingMessage, Receipt
+from dispatch.channels.base import (
+    BuildContext,
+    Channel,
+    ChannelError,
+    Draft,
+    OutgoingMessage,
+    Receipt,
+)
+from dispatch.rendering import list_unsubscribe_headers, render_email
 from dispatch.settings import SmtpSettings
 
 logger = logging.getLogger("touchpoint.dispatch.email")
@@ -51,6 +59,37 @@ def _by_code(code: int, what: str, detail: str) -> ChannelError:
 
 class EmailChannel(Channel):
     name = "email"
+    address_kind = "email"
+    settings_section = "smtp"
+
+    @classmethod
+    def from_settings(cls, settings: SmtpSettings, context: BuildContext) -> EmailChannel:
+        return cls(settings)
+
+    @classmethod
+    def render(cls, draft: Draft) -> OutgoingMessage:
+        """Plain text and HTML, with an unsubscribe link and one-click unsubscribe headers."""
+        email = render_email(
+            draft.definition,
+            draft.touchpoint,
+            channel=cls.name,
+            locale=draft.locale,
+            variant=draft.variant,
+            link=draft.link,
+            first_name=draft.first_name,
+            reminder=draft.reminder,
+            unsubscribe=draft.unsubscribe,
+        )
+        headers = list_unsubscribe_headers(draft.unsubscribe) if draft.unsubscribe else {}
+        return OutgoingMessage(
+            draft.invitation_id,
+            draft.to,
+            email.text,
+            email.subject,
+            email.html,
+            email.locale,
+            headers=headers,
+        )
 
     def __init__(self, settings: SmtpSettings) -> None:
         if not settings.complete:

@@ -40,14 +40,17 @@ from twilio.rest import Client
 
 from dispatch.channels.base import (
     NOT_SENT,
+    BuildContext,
     Channel,
     ChannelError,
+    Draft,
     NotSent,
     OutgoingLookup,
     OutgoingMessage,
     Receipt,
 )
 from dispatch.ratelimit import SenderRateLimit
+from dispatch.rendering import render_text
 from dispatch.segments import count_segments
 from dispatch.settings import TwilioSettings
 
@@ -165,8 +168,54 @@ def translate_twilio_error(error: TwilioRestException | TwilioServiceException) 
     )
 
 
+#: Where Twilio reports each message's fate (the web app's status callback).
+STATUS_CALLBACK_PATH = "/twilio/status"
+#: Twilio's "recipient unsubscribed": the customer sent STOP to Twilio, not to us.
+UNSUBSCRIBED = "21610"
+
+
 class SmsChannel(Channel):
     name = "sms"
+    address_kind = "phone"
+    counts_segments = True
+    settings_section = "twilio"
+
+    @classmethod
+    def settings_complete(cls, settings: TwilioSettings) -> bool:
+        return settings.complete and settings.sender is not None
+
+    @classmethod
+    def from_settings(cls, settings: TwilioSettings, context: BuildContext) -> SmsChannel:
+        """Waits for the sender's turn under the rate limit every worker shares in Redis."""
+        limiter = None
+        if context.redis is not None and settings.sender:
+            limiter = SenderRateLimit(
+                context.redis,
+                settings.sender,
+                settings.segments_per_second,
+                max_wait=settings.rate_limit_max_wait_seconds,
+            )
+        callback = f"{context.public_url.rstrip('/')}{STATUS_CALLBACK_PATH}"
+        return cls(settings, status_callback_url=callback, limiter=limiter)
+
+    @classmethod
+    def render(cls, draft: Draft) -> OutgoingMessage:
+        text = render_text(
+            draft.definition,
+            draft.touchpoint,
+            channel=cls.name,
+            locale=draft.locale,
+            variant=draft.variant,
+            link=draft.link,
+            first_name=draft.first_name,
+            reminder=draft.reminder,
+            gsm7=True,
+        )
+        return OutgoingMessage(draft.invitation_id, draft.to, text, locale=draft.locale)
+
+    @classmethod
+    def opt_out_source(cls, error: ChannelError) -> str | None:
+        return "twilio-21610" if error.code == UNSUBSCRIBED else None
 
     def __init__(
         self,

@@ -70,7 +70,9 @@ def settings(server: SmtpServer, **overrides: object) -> SmtpSettings:
 
 
 def invitation(to: str, locale: str = "en", first_name: str | None = None) -> OutgoingMessage:
-    email = render_email(STORE, "use", locale=locale, variant="A", link=LINK, first_name=first_name)
+    email = render_email(
+        STORE, "use", channel="email", locale=locale, variant="A", link=LINK, first_name=first_name
+    )
     return OutgoingMessage(
         invitation_id=7,
         to=to,
@@ -221,7 +223,14 @@ def test_it_needs_a_host_and_a_sender():
 async def test_it_carries_one_click_unsubscribe_headers_and_line(smtp, to, locale, line):
     leave = unsubscribe_url("https://touchpoint.example", "tok3n")
     email = render_email(
-        STORE, "use", locale=locale, variant="A", link=LINK, first_name=None, unsubscribe=leave
+        STORE,
+        "use",
+        channel="email",
+        locale=locale,
+        variant="A",
+        link=LINK,
+        first_name=None,
+        unsubscribe=leave,
     )
     message = OutgoingMessage(
         7, to, email.text, email.subject, email.html, email.locale, list_unsubscribe_headers(leave)

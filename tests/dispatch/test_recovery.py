@@ -16,11 +16,11 @@ import pytest
 
 from dispatch.channels.base import OutgoingMessage
 from dispatch.channels.console import ConsoleChannel
+from dispatch.channels.registry import Channels
 from dispatch.channels.sms import SmsChannel
 from dispatch.claims import claim_invitation
 from dispatch.models import Message
 from dispatch.recovery import CANNOT_ASK, RETRYING, resolve_stuck_sends
-from dispatch.routing import Channels
 from dispatch.settings import TwilioSettings
 from surveys.models import Invitation, InvitationStatus
 from tests.servers.twilio import TwilioServer
@@ -47,7 +47,7 @@ async def sms(twilio: TwilioServer) -> AsyncIterator[SmsChannel]:
 @pytest.fixture
 def ctx(sms: SmsChannel) -> dict[str, Any]:
     """What the worker hands its cron jobs."""
-    return {"channels": Channels(console=ConsoleChannel(), sms=sms), "max_send_attempts": 5}
+    return {"channels": Channels(ConsoleChannel(), {"sms": sms}), "max_send_attempts": 5}
 
 
 @pytest.fixture
@@ -67,7 +67,11 @@ async def stopped_mid_send(
     assert await claim_invitation(invitation.id, datetime.now(UTC))
     if channel is not None:
         await Message.create(
-            invitation=invitation, channel=channel, recipient=ANNA.phone, body=TEXT
+            invitation=invitation,
+            channel=channel,
+            requested_channel="sms",
+            recipient=ANNA.phone,
+            body=TEXT,
         )
     if sms is not None:
         await sms.send(OutgoingMessage(invitation.id, ANNA.phone, TEXT))

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from dispatch.rendering import render_email, render_sms
+from dispatch.rendering import render_email, render_text
 from dispatch.segments import is_gsm7
 from journeys.schema import JourneyDefinition
 
@@ -48,12 +48,14 @@ def journey(messages: dict[str, Any] | None = None, **fields: Any) -> JourneyDef
 
 def sms(definition: JourneyDefinition, locale: str = "en", variant: str = "A", **kw: Any) -> str:
     options: dict[str, Any] = {"link": LINK, "first_name": None, **kw}
-    return render_sms(definition, "use", locale=locale, variant=variant, **options)
+    return render_text(
+        definition, "use", channel="sms", gsm7=True, locale=locale, variant=variant, **options
+    )
 
 
 def email(definition: JourneyDefinition, key: str = "use", locale: str = "en", **kw: Any):
     options: dict[str, Any] = {"link": LINK, "first_name": None, "variant": "A", **kw}
-    return render_email(definition, key, locale=locale, **options)
+    return render_email(definition, key, channel="email", locale=locale, **options)
 
 
 EN_ASK = f"how was your delivery? Tell us in 10 seconds: {LINK} Reply STOP to opt out"
@@ -139,7 +141,9 @@ def test_chinese_sms_keeps_its_punctuation():
 
 def test_an_unknown_touchpoint_is_named():
     with pytest.raises(LookupError, match="no touchpoint 'ship'"):
-        render_sms(journey(), "ship", locale="en", variant="A", link=LINK, first_name=None)
+        render_text(
+            journey(), "ship", channel="sms", locale="en", variant="A", link=LINK, first_name=None
+        )
 
 
 def test_the_email_asks_the_nps_question_with_eleven_one_tap_scores():

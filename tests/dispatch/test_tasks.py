@@ -26,6 +26,7 @@ async def test_without_credentials_the_message_goes_to_the_console_outbox(
     assert sent.sent_at is not None
     [message] = await Message.filter(invitation_id=invitation.id)
     assert (message.channel, message.recipient, message.status) == ("console", ANNA.phone, "sent")
+    assert (message.requested_channel, message.reminder) == ("sms", False)
     assert f"http://testserver/s/{invitation.token}" in message.body
     assert message.provider_message_id.startswith("console-")
 

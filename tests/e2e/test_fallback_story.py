@@ -29,7 +29,10 @@ async def test_a_landline_gets_the_survey_by_email(shop, live, twilio, smtp, sho
     invitation = await shop.invitation_for("D-1")
     assert (invitation.status, invitation.channel) == (InvitationStatus.SENT, "email")
     tried = await Message.filter(invitation_id=invitation.id).order_by("id")
-    assert [(m.channel, m.status) for m in tried] == [("sms", "failed"), ("email", "sent")]
+    assert [(m.channel, m.requested_channel, m.status) for m in tried] == [
+        ("sms", "sms", "failed"),
+        ("email", "email", "sent"),
+    ]
     assert tried[0].error == "not a mobile number"
 
 

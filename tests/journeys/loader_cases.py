@@ -9,6 +9,8 @@ import pytest
 from journeys.loader import JourneyFileError, Problem, load_journey, load_journey_file
 
 FIXTURES = Path(__file__).with_name("fixtures")
+#: The channels there are, as the composition root passes them (`dispatch` knows them).
+CHANNELS = ("email", "sms")
 
 SMALL = """\
 journey: shop
@@ -24,11 +26,11 @@ surveys:
 
 def problems_of(text: str) -> list[Problem]:
     with pytest.raises(JourneyFileError) as caught:
-        load_journey(text, source="shop.yaml")
+        load_journey(text, source="shop.yaml", channels=CHANNELS)
     return caught.value.problems
 
 
 def problems_in(fixture: str) -> list[Problem]:
     with pytest.raises(JourneyFileError) as caught:
-        load_journey_file(FIXTURES / fixture)
+        load_journey_file(FIXTURES / fixture, channels=CHANNELS)
     return caught.value.problems

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from journeys.loader import JourneyFileError, load_journey_file
-from tests.journeys.loader_cases import FIXTURES, SMALL, problems_in, problems_of
+from tests.journeys.loader_cases import CHANNELS, FIXTURES, SMALL, problems_in, problems_of
 
 
 def test_it_reports_every_error_with_its_path_and_line():
@@ -34,7 +34,7 @@ def test_it_says_each_error_as_a_person_would():
     assert messages["touchpoints[0].survey"] == "unknown survey 'quick-csat' (surveys: nps-csat)"
     assert messages["touchpoints[2].dealy"] == "unknown field (did you mean 'delay'?)"
     assert messages["touchpoints[3].survey"] == "required"
-    assert messages["touchpoints[3].channels[1]"] == "must be one of 'sms' or 'email', not 'fax'"
+    assert messages["touchpoints[3].channels[1]"] == "unknown channel 'fax' (channels: email, sms)"
     assert messages["surveys.nps-csat.questions[1].type"] == (
         "must be one of 'nps', 'csat' or 'text', not 'stars'"
     )
@@ -43,7 +43,7 @@ def test_it_says_each_error_as_a_person_would():
 
 def test_the_error_lists_one_problem_per_line_with_file_and_line():
     with pytest.raises(JourneyFileError) as caught:
-        load_journey_file(FIXTURES / "many-mistakes.yaml")
+        load_journey_file(FIXTURES / "many-mistakes.yaml", channels=CHANNELS)
     lines = str(caught.value).splitlines()
     assert len(lines) == 10
     assert lines[4] == (

@@ -4,7 +4,7 @@ a duplicate key or priority, a message with an unknown placeholder or without th
 from __future__ import annotations
 
 from journeys.loader import load_journey
-from tests.journeys.loader_cases import SMALL, problems_in
+from tests.journeys.loader_cases import SMALL, problems_in, problems_of
 
 
 def test_it_checks_what_spans_fields_all_at_once():
@@ -38,3 +38,41 @@ def test_a_subject_may_go_without_the_link():
 def test_a_literal_brace_is_written_twice():
     text = SMALL + 'messages:\n  sms:\n    A: "{{shop}} asks: {link}"\n'
     assert load_journey(text).messages.sms["A"].en == "{{shop}} asks: {link}"
+
+
+def test_every_channel_the_journey_names_is_checked_against_the_known_ones():
+    text = (
+        SMALL.replace("survey: nps-csat}", "survey: nps-csat, channels: [sms, fax],").replace(
+            ", channels: [sms, fax],", ", channels: [sms, fax], reminder: {pager: P2D}}"
+        )
+        + 'messages:\n  smss:\n    A: "Rate us: {link}"\n  Bad Name:\n    A: "{link}"\n'
+    )
+
+    found = [(p.line, p.path, p.message) for p in problems_of(text)]
+
+    known = "(channels: email, sms)"
+    assert found == [
+        (4, "touchpoints[0].channels[1]", f"unknown channel 'fax' {known}"),
+        (4, "touchpoints[0].reminder.pager", f"unknown channel 'pager' {known}"),
+        (10, "messages.smss", f"unknown channel 'smss' {known}"),
+        (
+            12,
+            'messages["Bad Name"]',
+            "invalid name: a channel is a lower-case name of letters, digits and _ (e.g. sms),"
+            " not 'Bad Name'",
+        ),
+    ]
+
+
+def test_a_new_channel_may_be_worded_as_one_text():
+    text = SMALL + 'messages:\n  whatsapp:\n    A: "Rate your {touchpoint}: {link}"\n'
+
+    definition = load_journey(text, channels=("email", "sms", "whatsapp"))
+
+    assert definition.messages.wording("whatsapp")["A"].en == "Rate your {touchpoint}: {link}"
+
+
+def test_without_the_known_channels_only_their_form_is_checked():
+    text = SMALL.replace("survey: nps-csat}", "survey: nps-csat, channels: [fax]}")
+
+    assert load_journey(text).touchpoints[0].channels == ["fax"]

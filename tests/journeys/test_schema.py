@@ -10,6 +10,7 @@ from journeys.schema import (
     Duration,
     JourneyDefinition,
     LocalizedText,
+    Messages,
     Survey,
     Text,
     TouchpointDefinition,
@@ -202,7 +203,25 @@ def test_a_touchpoint_reminds_once_per_channel(reminder, email, sms):
 
 def test_a_bad_reminder_is_named():
     with pytest.raises(ValidationError) as error:
-        touchpoint(reminder={"email": "3 days", "whatsapp": "P1D"})
+        touchpoint(reminder={"email": "3 days", "whatsapp": "soon"})
 
     places = {".".join(map(str, e["loc"])) for e in error.value.errors()}
     assert places == {"reminder.email", "reminder.whatsapp"}
+
+
+def test_any_channel_may_have_a_reminder_and_its_own_wording():
+    """Which channels exist is dispatch's to say; the schema only keeps what is written."""
+    policy = touchpoint(channels=["whatsapp", "email"], reminder={"whatsapp": "P2D"}).reminder
+    messages = Messages.model_validate({"whatsapp": {"A": "Rate us: {link}"}})
+
+    assert policy.after("whatsapp") == timedelta(days=2)
+    assert policy.after("email") == timedelta(days=3)
+    assert messages.wording("whatsapp")["A"].en == "Rate us: {link}"
+    assert messages.wording("fax") == {}
+
+
+def test_a_channel_name_is_a_lower_case_word():
+    with pytest.raises(ValidationError) as error:
+        touchpoint(channels=["sms", "Fax machine"])
+
+    assert [e["loc"] for e in error.value.errors()] == [("channels", 1)]

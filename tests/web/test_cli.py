@@ -45,6 +45,8 @@ def test_validate_reports_every_error_with_its_path_and_line_and_exits_1(env):
         f"{MISTAKES}:10: touchpoints[1].delay: not an ISO-8601 duration (e.g. P7D, PT12H)" in lines
     )
     assert sum(line.startswith(str(MISTAKES)) for line in lines) >= 5
+    unknown = "touchpoints[3].channels[1]: unknown channel 'fax' (channels: email, sms)"
+    assert f"{MISTAKES}:17: {unknown}" in lines
     assert "online-store: OK (5 touchpoints)" in lines
 
 

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from dispatch.delivery import carriers
 from dispatch.queue import enqueue_invitations
 from journeys.models import Journey
 from journeys.periods import Period, current_period, parse_period
@@ -115,7 +116,11 @@ def _event_result(result: EventResult, public_url: str) -> dict[str, Any]:
     return answer
 
 
-def _invitation(invitation: Invitation, public_url: str) -> dict[str, Any]:
+def _invitation(
+    invitation: Invitation, public_url: str, carried_by: str | None = None
+) -> dict[str, Any]:
+    """`channel` is the channel that carried the invitation (`console` when the console
+    stood in), `requested_channel` the one the touchpoint asked for; both null until sent."""
     return {
         "id": invitation.id,
         "touchpoint": getattr(invitation.touchpoint, "key", None),
@@ -123,7 +128,8 @@ def _invitation(invitation: Invitation, public_url: str) -> dict[str, Any]:
         "reason": invitation.reason,
         "send_at": invitation.send_at.isoformat(),
         "sent_at": invitation.sent_at.isoformat() if invitation.sent_at else None,
-        "channel": invitation.channel,
+        "channel": carried_by,
+        "requested_channel": invitation.channel,
         "link": survey_url(public_url, invitation.token),
     }
 
@@ -145,8 +151,10 @@ async def list_invitations(request: Request) -> JSONResponse:
         .limit(PAGE_SIZE)
         .prefetch_related("touchpoint", "customer")
     )
+    carried = await carriers([i.id for i in rows])
     items = [
-        _invitation(i, runtime.settings.public_url) | {"customer": i.customer.external_id}
+        _invitation(i, runtime.settings.public_url, carried.get(i.id))
+        | {"customer": i.customer.external_id}
         for i in rows
     ]
     next_after = rows[-1].id if len(rows) == PAGE_SIZE else None

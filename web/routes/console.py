@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
+from dispatch.channels.registry import channel_named
 from dispatch.models import Message
 from dispatch.segments import count_segments
 from journeys.models import Journey
@@ -128,18 +129,17 @@ async def outbox(request: Request) -> HTMLResponse:
         "console/outbox.html",
         section="outbox",
         messages=messages,
-        segments={m.id: count_segments(m.body) for m in messages if _went_as_sms(m)},
+        segments={m.id: count_segments(m.body) for m in messages if _billed_per_segment(m)},
         upcoming=upcoming,
         linkify=linkify,
         limit=OUTBOX_SIZE,
     )
 
 
-def _went_as_sms(message: Message) -> bool:
-    """SMS is billed per segment; the console channel stands in for SMS to a phone number."""
-    return message.channel == "sms" or (
-        message.channel == "console" and message.recipient.startswith("+")
-    )
+def _billed_per_segment(message: Message) -> bool:
+    """SMS is billed per segment, also when the console channel stood in for it."""
+    asked = channel_named(message.requested_channel or message.channel)
+    return asked is not None and asked.counts_segments
 
 
 async def report(request: Request) -> HTMLResponse:
