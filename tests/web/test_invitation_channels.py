@@ -4,6 +4,7 @@ the outbox: without credentials the console carries Anna's SMS, and both say so.
 from __future__ import annotations
 
 from dispatch.tasks import send_invitation
+from tests.console import signed_in
 from tests.stories import ANNA, Shop
 
 
@@ -39,6 +40,7 @@ async def test_the_outbox_shows_the_console_standing_in_for_sms(
     invitation = await shop.invitation_for("A-1")
     await send_invitation(runtime.worker_context(), invitation.id)
 
+    await signed_in(client, "viewer")
     page = await client.get("/outbox")
 
     row = page.text.split("<tbody>", 1)[1].split("</tr>", 1)[0]
