@@ -19,6 +19,7 @@ from starlette.routing import Route
 from dispatch.worker import create_worker
 from web.openapi import openapi
 from web.routes import api, console, console_opt_outs, opt_outs, survey, twilio, unsubscribe
+from web.routes.audit_api import routes as audit_api_routes
 from web.runtime import Runtime, start_runtime, stop_runtime
 from web.settings import Settings
 
@@ -74,6 +75,7 @@ def create_app(
             Route("/api/v1/openapi.json", openapi),
             *api.routes,
             *opt_outs.routes,
+            *audit_api_routes,
             *survey.routes,
             *unsubscribe.routes,
             *twilio.routes,

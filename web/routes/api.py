@@ -42,7 +42,7 @@ def api(handler: Any) -> Any:
 
     async def endpoint(request: Request) -> JSONResponse:
         try:
-            await authenticate(request)
+            request.state.api_key = await authenticate(request)  # the actor, for the audit log
             return await handler(request)
         except Unauthorized as error:
             return JSONResponse(
