@@ -1,0 +1,202 @@
+"""The audit log: each change is recorded with who made it, what it was and from where.
+
+Everything goes through the real endpoints (API, Twilio webhooks, unsubscribe link, CLI);
+the console's own actions are in test_admin_users.py and test_admin_api_keys.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from tortoise import Tortoise
+
+from dispatch.models import Message
+from dispatch.settings import TwilioSettings
+from tests.processes import clean_environment, touchpoint
+from tests.stories import ANNA, BEN, Shop, sent_invitation
+from tests.web.webhooks.signed import PUBLIC, TOKEN, post_signed, reply, sent_to
+from web.audit import SYSTEM, Actor, record_as
+from web.auth import create_api_key
+from web.database import connect
+from web.models import AuditEvent
+from web.settings import Settings
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Twilio's webhooks are signed for the public URL, as in tests/web/webhooks."""
+    return settings.model_copy(
+        update={"public_url": PUBLIC, "twilio": TwilioSettings(auth_token=TOKEN)}
+    )
+
+
+@pytest.fixture
+async def crm(db) -> tuple[str, int]:
+    """The help desk's API key, and its id."""
+    row, key = await create_api_key("help-desk")
+    return key, row.id
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+async def only_event(action: str) -> AuditEvent:
+    [event] = await AuditEvent.filter(action=action)
+    return event
+
+
+def who(event: AuditEvent) -> tuple[str, int | None, str, str | None]:
+    return event.actor_kind, event.actor_id, event.actor_label, event.client_address
+
+
+# --- opt-outs through the API ---------------------------------------------------------------
+
+
+async def test_an_opt_out_through_the_api_names_the_key_the_address_and_the_note(client, crm):
+    key, key_id = crm
+
+    answer = await client.post(
+        "/api/v1/opt-outs",
+        json={"phone": "+1 415 555 0123", "note": "called us"},
+        headers=bearer(key) | {"X-Request-ID": "req-42"},
+    )
+
+    assert answer.status_code == 201
+    event = await only_event("opt_out.created")
+    assert who(event) == ("api_key", key_id, "help-desk", "127.0.0.1")
+    assert event.target == ANNA.phone
+    assert event.detail == {"source": "api", "note": "called us"}
+    assert event.request_id == "req-42"
+
+
+async def test_an_opt_out_that_already_holds_is_not_recorded_again(client, crm):
+    key, _ = crm
+    for _ in range(2):
+        await client.post("/api/v1/opt-outs", json={"email": BEN.email}, headers=bearer(key))
+
+    assert await AuditEvent.filter(action="opt_out.created").count() == 1
+
+
+async def test_lifting_through_the_api_is_recorded_once(client, crm):
+    key, key_id = crm
+    await client.post("/api/v1/opt-outs", json={"email": BEN.email}, headers=bearer(key))
+
+    for _ in range(2):
+        answer = await client.delete(f"/api/v1/opt-outs/{BEN.email}", headers=bearer(key))
+        assert answer.status_code == 200
+
+    event = await only_event("opt_out.lifted")
+    assert who(event) == ("api_key", key_id, "help-desk", "127.0.0.1")
+    assert (event.target, event.detail) == (BEN.email, {"source": "api"})
+
+
+async def test_a_rejected_opt_out_records_nothing(client, crm):
+    key, _ = crm
+    answer = await client.post("/api/v1/opt-outs", json={"phone": "call me"}, headers=bearer(key))
+
+    assert answer.status_code == 422
+    assert await AuditEvent.all().count() == 0
+
+
+# --- customers acting for themselves ---------------------------------------------------------
+
+
+async def test_annas_stop_and_start_are_recorded_as_hers(client, db):
+    await reply(client, "STOP")
+    await reply(client, "STOP")
+    await reply(client, "START")
+
+    stopped = await only_event("opt_out.created")
+    assert who(stopped) == ("customer", None, ANNA.phone, "127.0.0.1")
+    assert (stopped.target, stopped.detail) == (ANNA.phone, {"source": "sms-stop", "note": "stop"})
+    lifted = await only_event("opt_out.lifted")
+    assert who(lifted) == ("customer", None, ANNA.phone, "127.0.0.1")
+    assert lifted.detail == {"source": "sms-start"}
+
+
+async def test_a_carriers_unsubscribed_error_is_recorded_as_the_recipients_opt_out(
+    client, api_key, shop_journey, runtime
+):
+    invitation = await sent_to(Shop(client, api_key), runtime, "A-1")
+    [message] = await Message.filter(invitation_id=invitation.id)
+    params = {"MessageSid": message.provider_message_id, "MessageStatus": "failed"}
+
+    await post_signed(client, "/twilio/status", params | {"ErrorCode": "21610"})
+
+    event = await only_event("opt_out.created")
+    assert who(event) == ("customer", None, ANNA.phone, "127.0.0.1")
+    assert event.detail == {"source": "twilio-21610", "note": f"message {message.id}"}
+
+
+async def test_bens_unsubscribe_link_is_recorded_as_his(client, api_key, shop_journey):
+    invitation = await sent_invitation(client, api_key, BEN.as_customer())
+
+    for _ in range(2):
+        assert (await client.post(f"/u/{invitation.token}")).status_code == 200
+
+    event = await only_event("opt_out.created")
+    assert who(event) == ("customer", None, BEN.email, "127.0.0.1")
+    assert event.detail == {"source": "email-unsubscribe", "note": f"invitation {invitation.id}"}
+
+
+# --- what the log refuses ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "detail",
+    [
+        {"password": "correct horse battery staple"},
+        {"new_password": "x"},
+        {"api_key": "tp_abc"},
+        {"user": {"reset_token": "abc"}},
+        {"changes": [{"secret": "x"}]},
+    ],
+)
+async def test_a_secret_in_the_detail_is_refused_and_nothing_is_written(db, detail):
+    with pytest.raises(ValueError, match="never stores secrets"):
+        await record_as(SYSTEM, "user.created", "x", detail)
+
+    assert await AuditEvent.all().count() == 0
+
+
+@pytest.mark.parametrize("action", ["created", "User.Created", "user.", "user created", ""])
+async def test_an_action_must_be_dotted_lower_case(db, action):
+    with pytest.raises(ValueError, match="dotted lower case"):
+        await record_as(SYSTEM, action)
+
+
+def test_an_unknown_actor_kind_is_refused():
+    with pytest.raises(ValueError, match="unknown actor kind 'robot'"):
+        Actor("robot")
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+def test_the_clis_key_commands_are_recorded_as_the_person_at_the_shell(tmp_path: Path):
+    url = f"sqlite://{tmp_path / 'cli.sqlite3'}"
+    env = clean_environment(data_dir=str(tmp_path), database_url=url)
+    env |= {"LOGNAME": "dana", "USER": "dana"}
+    assert touchpoint("migrate", env=env).returncode == 0
+    created = touchpoint("apikeys", "create", "--name", "order-system", env=env)
+    key = created.stdout.strip().splitlines()[-1]
+    assert touchpoint("apikeys", "revoke", "1", env=env).returncode == 0
+    assert touchpoint("apikeys", "revoke", "1", env=env).returncode == 1
+
+    async def logged() -> list[AuditEvent]:
+        await connect(url)
+        try:
+            return await AuditEvent.all().order_by("id")
+        finally:
+            await Tortoise.close_connections()
+
+    events = asyncio.run(logged())
+    assert [(e.action, e.target, e.actor_kind, e.actor_label) for e in events] == [
+        ("api_key.created", "order-system (key 1)", "system", "cli:dana"),
+        ("api_key.revoked", "order-system (key 1)", "system", "cli:dana"),
+    ]
+    assert all(e.client_address is None for e in events)
+    assert key not in repr([(e.target, e.detail) for e in events])
