@@ -96,13 +96,12 @@ def user_actor(user: Any) -> Actor:
 
 def actor_of(request: Request) -> Actor:
     """The API key of an API call, else the signed-in user, else nobody known."""
-    key = getattr(request.state, "api_key", None)
-    if key is not None:
-        return Actor("api_key", key.name, key.id)
     user = request.scope.get("user")
-    if user is not None and getattr(user, "is_authenticated", False):
-        return user_actor(user)
-    return Actor("anonymous")
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Actor("anonymous")
+    if hasattr(user, "key_id"):  # web.access.ApiClient
+        return Actor("api_key", user.name, user.key_id)
+    return user_actor(user)
 
 
 async def record(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -42,7 +43,11 @@ def api(handler: Any) -> Any:
 
     async def endpoint(request: Request) -> JSONResponse:
         try:
-            request.state.api_key = await authenticate(request)  # the actor, for the audit log
+            key = await authenticate(request)
+            # the principal, as the authentication middleware will set it
+            request.scope["user"] = SimpleNamespace(
+                key_id=key.id, name=key.name, is_authenticated=True
+            )
             return await handler(request)
         except Unauthorized as error:
             return JSONResponse(

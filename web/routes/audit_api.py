@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from web.audit import Filters, describe, find_events, valid_action_filter
+from web.models import ApiKey
 from web.routes.api import ApiError, api
 
 PAGE_SIZE = 100
@@ -21,7 +22,8 @@ _EXAMPLE = "2026-07-01T00:00:00Z"
 
 
 async def list_audit_events(request: Request) -> JSONResponse:
-    if not request.state.api_key.reads_audit:
+    key = await ApiKey.get_or_none(id=request.user.key_id, revoked_at=None)
+    if key is None or not key.reads_audit:
         raise ApiError(403, "this API key may not read the audit log; create one that may")
     params = request.query_params
     action = params.get("action") or None
