@@ -1,7 +1,8 @@
 """The audit log: each change is recorded with who made it, what it was and from where.
 
-Everything goes through the real endpoints (API, Twilio webhooks, unsubscribe link, CLI);
-the console's own actions are in test_admin_users.py and test_admin_api_keys.py.
+Everything goes through the real endpoints (sign-in, console, API, Twilio webhooks,
+CLI); customers' own opt-outs are in test_audit_customers.py, the admin pages' actions in
+test_admin_users.py and test_admin_api_keys.py.
 """
 
 from __future__ import annotations
@@ -12,24 +13,13 @@ from pathlib import Path
 import pytest
 from tortoise import Tortoise
 
-from dispatch.models import Message
-from dispatch.settings import TwilioSettings
+from tests.console import PASSWORD, form_token, post_form, sign_in, signed_in
 from tests.processes import clean_environment, touchpoint
-from tests.stories import ANNA, BEN, Shop, sent_invitation
-from tests.web.webhooks.signed import PUBLIC, TOKEN, post_signed, reply, sent_to
+from tests.stories import ANNA, BEN
 from web.audit import SYSTEM, Actor, record_as
 from web.auth import create_api_key
 from web.database import connect
-from web.models import AuditEvent
-from web.settings import Settings
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    """Twilio's webhooks are signed for the public URL, as in tests/web/webhooks."""
-    return settings.model_copy(
-        update={"public_url": PUBLIC, "twilio": TwilioSettings(auth_token=TOKEN)}
-    )
+from web.models import AuditEvent, User
 
 
 @pytest.fixture
@@ -50,6 +40,66 @@ async def only_event(action: str) -> AuditEvent:
 
 def who(event: AuditEvent) -> tuple[str, int | None, str, str | None]:
     return event.actor_kind, event.actor_id, event.actor_label, event.client_address
+
+
+# --- signing in -----------------------------------------------------------------------------
+
+
+async def test_a_sign_in_is_recorded_as_the_user_who_signed_in(client, db):
+    email = await signed_in(client, "editor", "erin@shop.example")
+
+    event = await only_event("sign_in.succeeded")
+    user = await User.get(email=email)
+    assert who(event) == ("user", user.id, email, "127.0.0.1")
+    assert event.target == email
+
+
+async def test_a_failed_sign_in_names_the_email_tried_but_never_the_password(client, db):
+    await signed_in(client, "editor", "erin@shop.example")
+    other = await client.post("/sign-out", data={"csrf_token": await form_token(client, "/")})
+    assert other.status_code == 303
+
+    answer = await sign_in(client, "Erin@shop.example", "not her password at all")
+
+    assert answer.status_code == 401
+    event = await only_event("sign_in.failed")
+    assert who(event) == ("anonymous", None, "", "127.0.0.1")
+    assert event.target == "Erin@shop.example"
+    assert event.detail == {"reason": "wrong email or password"}
+    assert "not her password" not in repr(event.detail) + event.target
+
+
+async def test_changing_ones_own_password_is_recorded(client, db):
+    email = await signed_in(client, "viewer", "vic@shop.example")
+    new = "a much longer passphrase"
+
+    answer = await post_form(
+        client, "/account/password", {"current": PASSWORD, "new": new, "again": new}
+    )
+
+    assert answer.status_code == 303
+    event = await only_event("user.password_changed")
+    assert (event.actor_label, event.target) == (email, email)
+    assert new not in repr(event.detail)
+
+
+# --- opt-outs in the console ------------------------------------------------------------------
+
+
+async def test_an_agent_opting_anna_out_and_back_in_is_recorded_as_the_agent(client, db):
+    email = await signed_in(client, "agent", "agnes@shop.example")
+    agent = await User.get(email=email)
+
+    added = await post_form(client, "/opt-outs", {"phone": ANNA.phone, "note": "asked by phone"})
+    lifted = await post_form(client, "/opt-outs/lift", {"address": ANNA.phone}, page="/opt-outs")
+
+    assert added.status_code == lifted.status_code == 303
+    created = await only_event("opt_out.created")
+    assert who(created) == ("user", agent.id, email, "127.0.0.1")
+    assert created.detail == {"source": "console", "note": "asked by phone"}
+    lifted_event = await only_event("opt_out.lifted")
+    assert who(lifted_event) == ("user", agent.id, email, "127.0.0.1")
+    assert lifted_event.target == ANNA.phone
 
 
 # --- opt-outs through the API ---------------------------------------------------------------
@@ -99,47 +149,6 @@ async def test_a_rejected_opt_out_records_nothing(client, crm):
 
     assert answer.status_code == 422
     assert await AuditEvent.all().count() == 0
-
-
-# --- customers acting for themselves ---------------------------------------------------------
-
-
-async def test_annas_stop_and_start_are_recorded_as_hers(client, db):
-    await reply(client, "STOP")
-    await reply(client, "STOP")
-    await reply(client, "START")
-
-    stopped = await only_event("opt_out.created")
-    assert who(stopped) == ("customer", None, ANNA.phone, "127.0.0.1")
-    assert (stopped.target, stopped.detail) == (ANNA.phone, {"source": "sms-stop", "note": "stop"})
-    lifted = await only_event("opt_out.lifted")
-    assert who(lifted) == ("customer", None, ANNA.phone, "127.0.0.1")
-    assert lifted.detail == {"source": "sms-start"}
-
-
-async def test_a_carriers_unsubscribed_error_is_recorded_as_the_recipients_opt_out(
-    client, api_key, shop_journey, runtime
-):
-    invitation = await sent_to(Shop(client, api_key), runtime, "A-1")
-    [message] = await Message.filter(invitation_id=invitation.id)
-    params = {"MessageSid": message.provider_message_id, "MessageStatus": "failed"}
-
-    await post_signed(client, "/twilio/status", params | {"ErrorCode": "21610"})
-
-    event = await only_event("opt_out.created")
-    assert who(event) == ("customer", None, ANNA.phone, "127.0.0.1")
-    assert event.detail == {"source": "twilio-21610", "note": f"message {message.id}"}
-
-
-async def test_bens_unsubscribe_link_is_recorded_as_his(client, api_key, shop_journey):
-    invitation = await sent_invitation(client, api_key, BEN.as_customer())
-
-    for _ in range(2):
-        assert (await client.post(f"/u/{invitation.token}")).status_code == 200
-
-    event = await only_event("opt_out.created")
-    assert who(event) == ("customer", None, BEN.email, "127.0.0.1")
-    assert event.detail == {"source": "email-unsubscribe", "note": f"invitation {invitation.id}"}
 
 
 # --- what the log refuses ------------------------------------------------------------------

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
 from starlette.responses import Response as HttpResponse
 from starlette.routing import Route
 
@@ -26,7 +25,8 @@ from surveys.responses import invitation_survey
 from web.audit import customer as customer_actor
 from web.audit import record
 from web.i18n import pick_locale, translate
-from web.routes.survey import HEADERS, environment, not_found_page
+from web.routes.survey import HEADERS, not_found_page
+from web.templating import templates
 
 SOURCE = "email-unsubscribe"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -57,20 +57,20 @@ async def _page(
         return translate(locale, key, **values)
 
     plan = await invitation_survey(invitation)
-    html = environment.get_template(template).render(
-        locale=locale,
-        t=t,
-        brand=plan.brand,
-        address=masked(email),
-        action=str(request.url_for("unsubscribe", token=invitation.token).path),
-    )
-    return HTMLResponse(html, headers=HEADERS)
+    context = {
+        "locale": locale,
+        "t": t,
+        "brand": plan.brand,
+        "address": masked(email),
+        "action": str(request.url_for("unsubscribe", token=invitation.token).path),
+    }
+    return templates.TemplateResponse(request, template, context, headers=HEADERS)
 
 
 async def show_unsubscribe(request: Request) -> HttpResponse:
     found = await _find(request)
     if found is None:
-        return not_found_page()
+        return not_found_page(request)
     invitation, customer = found
     return await _page(request, "unsubscribe/confirm.html", invitation, customer.email)
 
@@ -78,7 +78,7 @@ async def show_unsubscribe(request: Request) -> HttpResponse:
 async def unsubscribe(request: Request) -> HttpResponse:
     found = await _find(request)
     if found is None:
-        return not_found_page()
+        return not_found_page(request)
     invitation, customer = found
     address = normalise_address(customer.email, "email")
     if await active_opt_out(address, "email") is None:

@@ -5,7 +5,7 @@ from json import dumps, loads
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('web', '0001_initial')]
+    dependencies = [('web', '0002_users_and_sessions')]
 
     initial = False
 
@@ -36,5 +36,10 @@ class Migration(migrations.Migration):
             model_name='ApiKey',
             name='reads_audit',
             field=fields.BooleanField(default=False, description='Whether the key may read the audit log (keys that only send events need not).'),
+        ),
+        ops.AddField(
+            model_name='User',
+            name='disabled_at',
+            field=fields.DatetimeField(null=True, description='Set while an admin has disabled the account: it cannot sign in, its sessions ended.', auto_now=False, auto_now_add=False),
         ),
     ]
