@@ -8,13 +8,15 @@ test_admin_users.py and test_admin_api_keys.py.
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from tortoise import Tortoise
 
 from tests.console import PASSWORD, form_token, post_form, sign_in, signed_in
-from tests.processes import clean_environment, touchpoint
+from tests.processes import ROOT, clean_environment, touchpoint
 from tests.stories import ANNA, BEN
 from web.audit import SYSTEM, Actor, record_as
 from web.auth import create_api_key
@@ -67,6 +69,15 @@ async def test_a_failed_sign_in_names_the_email_tried_but_never_the_password(cli
     assert event.target == "Erin@shop.example"
     assert event.detail == {"reason": "wrong email or password"}
     assert "not her password" not in repr(event.detail) + event.target
+
+
+async def test_a_sign_in_refused_while_locked_is_recorded_as_throttled(client, db):
+    for _ in range(6):
+        answer = await sign_in(client, "erin@shop.example", "guess")
+
+    assert answer.status_code == 429
+    reasons = [e.detail["reason"] for e in await AuditEvent.filter(action="sign_in.failed")]
+    assert reasons == ["wrong email or password"] * 5 + ["throttled"]
 
 
 async def test_changing_ones_own_password_is_recorded(client, db):
@@ -185,6 +196,15 @@ def test_an_unknown_actor_kind_is_refused():
 # --- the command line ------------------------------------------------------------------------
 
 
+async def logged(url: str) -> list[AuditEvent]:
+    """The audit log of the database a CLI test ran against."""
+    await connect(url)
+    try:
+        return await AuditEvent.all().order_by("id")
+    finally:
+        await Tortoise.close_connections()
+
+
 def test_the_clis_key_commands_are_recorded_as_the_person_at_the_shell(tmp_path: Path):
     url = f"sqlite://{tmp_path / 'cli.sqlite3'}"
     env = clean_environment(data_dir=str(tmp_path), database_url=url)
@@ -195,17 +215,41 @@ def test_the_clis_key_commands_are_recorded_as_the_person_at_the_shell(tmp_path:
     assert touchpoint("apikeys", "revoke", "1", env=env).returncode == 0
     assert touchpoint("apikeys", "revoke", "1", env=env).returncode == 1
 
-    async def logged() -> list[AuditEvent]:
-        await connect(url)
-        try:
-            return await AuditEvent.all().order_by("id")
-        finally:
-            await Tortoise.close_connections()
-
-    events = asyncio.run(logged())
+    events = asyncio.run(logged(url))
     assert [(e.action, e.target, e.actor_kind, e.actor_label) for e in events] == [
         ("api_key.created", "order-system (key 1)", "system", "cli:dana"),
         ("api_key.revoked", "order-system (key 1)", "system", "cli:dana"),
     ]
     assert all(e.client_address is None for e in events)
     assert key not in repr([(e.target, e.detail) for e in events])
+
+
+def test_the_clis_user_commands_are_recorded_as_the_person_at_the_shell(tmp_path: Path):
+    url = f"sqlite://{tmp_path / 'cli.sqlite3'}"
+    env = clean_environment(data_dir=str(tmp_path), database_url=url)
+    env |= {"LOGNAME": "dana", "USER": "dana"}
+    assert touchpoint("migrate", env=env).returncode == 0
+    new = "a long enough passphrase"
+    for args in (
+        ["create", "--email", "erin@shop.example", "--role", "editor", "--password-stdin"],
+        ["set-role", "--email", "erin@shop.example", "--role", "admin"],
+        ["set-password", "--email", "erin@shop.example", "--password-stdin"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "web.cli", "users", *args],
+            env=env,
+            cwd=ROOT,
+            input=f"{new}\n",
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+
+    events = asyncio.run(logged(url))
+    assert [(e.action, e.target, e.actor_label, e.detail) for e in events] == [
+        ("user.created", "erin@shop.example", "cli:dana", {"role": "editor", "initial": "typed"}),
+        ("user.role_changed", "erin@shop.example", "cli:dana", {"from": "editor", "to": "admin"}),
+        ("user.password_reset", "erin@shop.example", "cli:dana", {"sessions_ended": 0}),
+    ]
+    assert new not in repr([e.detail for e in events])
