@@ -103,6 +103,16 @@ async def test_a_bad_field_is_shown_beside_it_and_nobody_is_added(
     assert await AuditEvent.filter(action="user.created").count() == 0
 
 
+async def test_every_bad_field_is_shown_at_once(client, alice):
+    answer = await post(client, PAGE, email="carole", role="owner", password="short")
+
+    assert answer.status_code == 400
+    for field in ("email", "role", "password"):
+        assert f'id="{field}-error"' in answer.text
+    assert 'value="carole"' in answer.text
+    assert await User.all().count() == 1
+
+
 async def test_an_email_taken_already_is_refused(client, alice):
     await create_user(BOB, "viewer", PASSWORD)
 

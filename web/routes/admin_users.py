@@ -25,11 +25,13 @@ from tortoise.transactions import in_transaction
 from web.access import ROLES, requires
 from web.audit import record
 from web.models import User
+from web.passwords import WeakPassword, check_strength
 from web.sessions import end_sessions_of
 from web.templating import problem_page, templates
-from web.users import UserError, create_user, set_password
+from web.users import UserError, create_user, normalise_email, set_password
 
 PATH = "/admin/users"
+NAME_LIMIT = 100
 NOTICES = {
     "role": "{email} is now {role}.",
     "disabled": "{email} is disabled and signed out everywhere.",
@@ -91,27 +93,39 @@ async def add_user(request: Request) -> Response:
     form = await request.form()
     values = {name: str(form.get(name, "")).strip()[:254] for name in ("email", "name", "role")}
     typed = str(form.get("password", ""))[:1024]
-    password = typed or generated_password()
-    try:
-        user = await create_user(values["email"], values["role"], password, values["name"][:100])
-    except UserError as error:
-        field = _field_of(str(error))
-        return await _page(request, 400, errors={field: str(error)}, form=values)
+    errors = _problems(values, typed)
+    if not errors:
+        password = typed or generated_password()
+        try:
+            user = await create_user(values["email"], values["role"], password, values["name"])
+        except UserError as error:  # the email is taken
+            errors = {"email": str(error)}
+    if errors:
+        return await _page(request, 400, errors=errors, form=values)
     initial = "typed" if typed else "generated"
     await record(request, "user.created", user.email, {"role": user.role, "initial": initial})
-    shown = {"email": user.email, "password": password} if not typed else None
-    return await _page(
-        request, 201, notice=f"{user.email} is created as {user.role}.", shown_once=shown
-    )
+    shown = None if typed else {"email": user.email, "password": password}
+    notice = f"{user.email} is created as {user.role}."
+    return await _page(request, 201, notice=notice, shown_once=shown)
 
 
-def _field_of(message: str) -> str:
-    """Which form field a UserError is about, so the page puts it beside that field."""
-    if "role" in message:
-        return "role"
-    if "password" in message:
-        return "password"
-    return "email"
+def _problems(values: dict[str, str], password: str) -> dict[str, str]:
+    """Every bad field of the form at once, each to be shown beside its field."""
+    errors = {}
+    try:
+        normalise_email(values["email"])
+    except UserError as error:
+        errors["email"] = str(error)
+    if values["role"] not in ROLES:
+        errors["role"] = f"unknown role {values['role']!r}; one of: {', '.join(ROLES)}"
+    if len(values["name"]) > NAME_LIMIT:
+        errors["name"] = f"a name has at most {NAME_LIMIT} characters"
+    if password:
+        try:
+            check_strength(password)
+        except WeakPassword as error:
+            errors["password"] = str(error)
+    return errors
 
 
 async def _user(request: Request) -> User | None:
