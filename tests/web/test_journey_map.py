@@ -13,13 +13,14 @@ from web.journey_map import card_state, journey_map, journey_scores
 
 SHOP = load_journey(SHOP_JOURNEY.read_text("utf-8"))
 MIN = 30
+SHOP_TARGETS = Targets(nps=40, csat=85)
 
 
 def row(
     key: str,
     nps: tuple[int, int, int] = (0, 0, 0),
     csat: tuple[int, int] = (0, 0),
-    targets: Targets = Targets(nps=40, csat=85),
+    targets: Targets = SHOP_TARGETS,
 ) -> TouchpointRow:
     now_nps = scoring.nps(*nps, min_sample=MIN)
     now_csat = scoring.csat(*csat, min_sample=MIN)
