@@ -107,7 +107,24 @@ async def test_the_survey_preview_is_the_real_form_and_records_nothing(alice):
     assert "您有多大可能向朋友推荐我们？" in page.text
     assert 'name="nps" value="10"' in page.text
     assert "nothing you choose here is recorded" in page.text
+    assert "style-src 'unsafe-inline'" in page.headers["content-security-policy"]
     assert await Answer.all().count() == 0
+
+
+async def test_answers_posted_from_the_preview_are_checked_and_not_recorded(alice):
+    survey = f"{PREVIEW}/survey?locale=en"
+    token = await form_token(alice, survey)
+
+    good = await alice.post(survey, data={"csrf_token": token, "nps": "9", "csat": "4"})
+    bad = await alice.post(survey, data={"csrf_token": token, "nps": "11"})
+
+    assert good.status_code == 200
+    assert "These answers would be accepted" in good.text
+    assert 'id="nps-9" name="nps" value="9" checked' in good.text
+    assert bad.status_code == 400
+    assert 'class="error" id="nps-error"' in bad.text
+    assert await Answer.all().count() == 0
+    assert await Invitation.all().count() == 0
 
 
 async def test_a_test_sms_goes_through_twilio_marked_as_a_test(alice, twilio):

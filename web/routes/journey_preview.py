@@ -3,8 +3,9 @@
 For each language and wording variant, the messages are rendered by the code that renders
 real invitations (`dispatch.rendering`, called from `render_preview` only), with a sample
 survey link as long as a real one, so the SMS segment count shown is what a customer's
-message will cost. The survey page is the real survey template in preview mode: it has no
-invitation, so nothing a visitor does on it is recorded.
+message will cost. The survey page is the real survey template in preview mode, under the
+survey page's own headers (its inline styles): it has no invitation, so answers posted from
+it are checked as the real page checks them and shown back, and never recorded.
 
 A test send goes to the editor's own phone or email through the real channels
 (`send_test`, the one call to a channel), marked as a test: no invitation, no message row,
@@ -32,9 +33,11 @@ from journeys.models import Journey
 from journeys.schema import SUPPORTED_LOCALES, JourneyDefinition, TouchpointDefinition
 from journeys.store import journey_definition
 from surveys.links import new_token, survey_url
-from surveys.responses import COMMENT_LIMIT, FIELDS
+from surveys.responses import COMMENT_LIMIT, FIELDS, AnswerError, parse_answers
 from web.access import requires
 from web.i18n import OTHER_LOCALE, requested_locale, translate
+from web.routes.survey import HEADERS as SURVEY_HEADERS
+from web.routes.survey import MAX_FORM_BYTES as MAX_SURVEY_FORM_BYTES
 from web.templating import templates
 
 log = logging.getLogger("touchpoint.console")
@@ -178,20 +181,26 @@ async def preview_page(request: Request) -> Response:
     return _preview_page(request, found)
 
 
-@requires("view")
-async def preview_survey(request: Request) -> Response:
-    """The real survey form, with no invitation behind it: nothing can be recorded."""
-    found = await _find(request)
-    if isinstance(found, Response):
-        return found
+def _survey_form(
+    request: Request,
+    found: tuple[Journey, JourneyDefinition, TouchpointDefinition],
+    *,
+    values: dict[str, str],
+    errors: AnswerError | None = None,
+    checked: bool = False,
+) -> Response:
     journey, definition, touchpoint = found
     locale = requested_locale(request.query_params.get("locale")) or "en"
-    survey = definition.surveys[touchpoint.survey]
     other = OTHER_LOCALE[locale]
 
     def t(key: str, **values: object) -> str:
         return translate(locale, key, **values)
 
+    messages = {
+        problem.field: t(f"error.{problem.code}", **problem.values)
+        for problem in (errors.problems if errors else [])
+    }
+    here = _preview_path(journey.key, touchpoint.key, locale)
     return templates.TemplateResponse(
         request,
         "console/journey_survey_preview.html",
@@ -200,18 +209,51 @@ async def preview_survey(request: Request) -> Response:
             "t": t,
             "brand": definition.brand or definition.name,
             "touchpoint": touchpoint.display_name(locale),
-            "questions": survey.questions,
+            "questions": definition.surveys[touchpoint.survey].questions,
             "fields": FIELDS,
-            "values": {},
-            "errors": {},
+            "values": values,
+            "errors": messages,
             "saved": False,
             "comment_limit": COMMENT_LIMIT,
-            "action": "",
+            "action": here,
             "other_locale": other,
             "other_language_url": _preview_path(journey.key, touchpoint.key, other),
+            "preview": True,
+            "checked": checked,
             "back": f"/journeys/{journey.key}/touchpoints/{touchpoint.key}/preview",
         },
+        status_code=400 if errors else 200,
+        headers=SURVEY_HEADERS,
     )
+
+
+@requires("view")
+async def preview_survey(request: Request) -> Response:
+    """The real survey form, with no invitation behind it."""
+    found = await _find(request)
+    if isinstance(found, Response):
+        return found
+    return _survey_form(request, found, values={})
+
+
+@requires("view")
+async def check_survey_answers(request: Request) -> Response:
+    """Answers posted from the preview are checked as the survey page checks them, and
+    shown back; there is no invitation to record them against, so none is recorded."""
+    found = await _find(request)
+    if isinstance(found, Response):
+        return found
+    _, definition, touchpoint = found
+    length = request.headers.get("content-length", "")
+    if not length.isdigit() or int(length) > MAX_SURVEY_FORM_BYTES:
+        return _problem(request, 413, "Form too large", "A survey form is a few answers.")
+    form = await request.form()
+    values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    try:
+        parse_answers(values, definition.surveys[touchpoint.survey])
+    except AnswerError as error:
+        return _survey_form(request, found, values=values, errors=error)
+    return _survey_form(request, found, values=values, checked=True)
 
 
 def _address(kind: str, raw: str) -> str:
@@ -293,6 +335,12 @@ routes = [
         preview_survey,
         methods=["GET"],
         name="touchpoint_preview_survey",
+    ),
+    Route(
+        "/journeys/{key}/touchpoints/{touchpoint}/preview/survey",
+        check_survey_answers,
+        methods=["POST"],
+        name="touchpoint_preview_survey_check",
     ),
     Route(
         "/journeys/{key}/touchpoints/{touchpoint}/preview/test",
