@@ -193,7 +193,7 @@ def _survey_form(
     here = _preview_path(journey.key, touchpoint.key, locale)
     return templates.TemplateResponse(
         request,
-        "console/journey_survey_preview.html",
+        "survey/preview.html",
         {
             "locale": locale,
             "t": t,
