@@ -14,7 +14,7 @@ import pytest
 
 from dispatch.models import Message
 from dispatch.optouts import opt_out
-from dispatch.rendering import render_sms
+from dispatch.rendering import render_text
 from dispatch.segments import count_segments
 from dispatch.settings import SmtpSettings, TwilioSettings
 from journeys.loader import load_journey
@@ -91,8 +91,15 @@ async def test_the_segment_count_is_that_of_a_real_message(alice):
     text = chinese.split('<pre lang="zh-CN">', 1)[1].split("</pre>", 1)[0]
     real_link = "http://testserver/s/" + "x" * 24
     definition = load_journey(SHOP_JOURNEY.read_text("utf-8") + VARIANT_B)
-    assert text == render_sms(
-        definition, "use", locale="zh-CN", variant="A", link=real_link, first_name=None
+    assert text == render_text(
+        definition,
+        "use",
+        channel="sms",
+        locale="zh-CN",
+        variant="A",
+        link=real_link,
+        first_name=None,
+        gsm7=True,
     )
     segments = count_segments(text)
     assert segments == 2  # UCS-2: 70 characters a segment, and this one is longer

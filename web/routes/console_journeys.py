@@ -31,6 +31,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
+from dispatch.channels.registry import channel_names
 from journeys.loader import JourneyFileError, Problem, load_journey
 from journeys.models import Journey, JourneyVersion, Touchpoint
 from journeys.periods import current_period
@@ -222,7 +223,7 @@ async def save_edit(request: Request) -> Response:
     based_on = form.get("based_on", "")
     base = int(based_on) if based_on.isdigit() else journey.version
     try:
-        definition = load_journey(text, source=journey.key)
+        definition = load_journey(text, source=journey.key, channels=channel_names())
         if definition.journey != journey.key:
             raise _wrong_key(definition, journey.key, text)
         applied = await apply_journey(
@@ -252,7 +253,7 @@ async def create_journey(request: Request) -> Response:
     form = await form_fields(request)
     text, note = form.get("source", ""), form.get("note", "").strip()[:NOTE_LIMIT]
     try:
-        definition = load_journey(text, source="new journey")
+        definition = load_journey(text, source="new journey", channels=channel_names())
     except JourneyFileError as error:
         return _editor(request, None, text, note, problems=_problems_of(error, text), status=400)
     if definition.journey == RESERVED_KEY:

@@ -24,10 +24,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from dispatch.channels.base import ChannelError, OutgoingMessage, Receipt
+from dispatch.channels.base import (
+    AddressKind,
+    Channel,
+    ChannelError,
+    Draft,
+    OutgoingMessage,
+    Receipt,
+)
+from dispatch.channels.registry import Channels, channel_named
 from dispatch.optouts import active_opt_out, normalise_address
-from dispatch.rendering import render_email, render_sms
-from dispatch.routing import Channels
 from dispatch.segments import count_segments
 from journeys.models import Journey
 from journeys.schema import SUPPORTED_LOCALES, JourneyDefinition, TouchpointDefinition
@@ -43,8 +49,6 @@ from web.templating import problem_page, templates
 log = logging.getLogger("touchpoint.console")
 
 TEST_MARK = "[TEST] "
-#: The kind of address each channel sends to, in one table until channels say it themselves.
-ADDRESS_KINDS = {"sms": "phone", "email": "email"}
 
 
 @dataclass(frozen=True)
@@ -57,21 +61,41 @@ class Preview:
     text: str
     subject: str | None = None
     html: str | None = None
+    counts_segments: bool = False
 
     @property
     def segments(self) -> int | None:
-        return count_segments(self.text) if self.kind == "sms" else None
+        return count_segments(self.text) if self.counts_segments else None
 
 
 def render_preview(
     definition: JourneyDefinition, touchpoint: str, kind: str, locale: str, variant: str, link: str
 ) -> Preview:
     """The one call into the message rendering: what the send task would render."""
-    options = {"locale": locale, "variant": variant, "link": link, "first_name": None}
-    if kind == "sms":
-        return Preview(kind, locale, variant, render_sms(definition, touchpoint, **options))
-    email = render_email(definition, touchpoint, **options)
-    return Preview(kind, locale, variant, email.text, email.subject, email.html)
+    channel = _channel(kind)
+    draft = Draft(definition, touchpoint, 0, "", link, locale=locale, variant=variant)
+    message = channel.render(draft)
+    return Preview(
+        kind,
+        locale,
+        variant,
+        message.text,
+        message.subject,
+        message.html,
+        counts_segments=channel.counts_segments,
+    )
+
+
+def _channel(name: str) -> type[Channel]:
+    """A channel the touchpoint lists; journey files name only known ones."""
+    channel = channel_named(name)
+    if channel is None:
+        raise ValueError(f"unknown channel {name!r}")
+    return channel
+
+
+def address_kind(channel: str) -> AddressKind:
+    return _channel(channel).address_kind
 
 
 async def send_test(channels: Channels, preview: Preview, address: str) -> Receipt:
@@ -84,13 +108,12 @@ async def send_test(channels: Channels, preview: Preview, address: str) -> Recei
         html=preview.html,
         locale=preview.locale,
     )
-    return await channels.for_kind(preview.kind).send(message)  # type: ignore[arg-type]
+    return await channels.carrier(preview.kind).send(message)
 
 
 def variants(definition: JourneyDefinition, kind: str) -> list[str]:
     """The wording variants a channel has; "A" alone means the default wording."""
-    wordings = definition.messages.sms if kind == "sms" else definition.messages.email
-    return list(wordings) or ["A"]
+    return list(definition.messages.wording(kind)) or ["A"]
 
 
 def sample_link(public_url: str) -> str:
@@ -246,7 +269,7 @@ async def check_survey_answers(request: Request) -> Response:
 def _address(kind: str, raw: str) -> str:
     """The address as it is sent to, or ValueError saying what is wrong with it."""
     text = raw.strip()
-    if ADDRESS_KINDS[kind] == "email":
+    if address_kind(kind) == "email":
         local, _, domain = text.partition("@")
         if not local or "." not in domain or len(text) > 254 or any(c.isspace() for c in text):
             raise ValueError(f"{raw!r} is not an email address")
@@ -280,7 +303,7 @@ async def test_send(request: Request) -> Response:
         address = _address(kind, form.get("address", ""))
     except ValueError as error:
         return _preview_page(request, found, error=str(error), values=form, status=400)
-    stopped = await active_opt_out(address, ADDRESS_KINDS[kind])  # type: ignore[arg-type]
+    stopped = await active_opt_out(address, address_kind(kind))
     if stopped is not None:
         error = f"{address} opted out ({stopped.source}): it gets no messages, tests included"
         return _preview_page(request, found, error=error, values=form, status=409)
