@@ -37,14 +37,10 @@ from typing import Any, Literal
 from dispatch.channels.base import ChannelError, NotSent, OutgoingLookup, Receipt
 from dispatch.channels.registry import Channels
 from dispatch.models import Message
-from surveys.expiry import DEFAULT_LIFETIME
 from surveys.models import Invitation, InvitationStatus
 
 log = logging.getLogger("touchpoint.dispatch.recovery")
 
-#: How long an invitation may stay in `sending` before its worker is taken to have stopped
-#: (TOUCHPOINT_STUCK_SEND_GRACE_SECONDS sets it).
-GRACE = timedelta(minutes=10)
 #: How long an unreachable provider is asked again before the invitation ends `unknown`.
 GIVE_UP = timedelta(days=1)
 PAGE = 200
@@ -60,8 +56,8 @@ async def resolve_stuck_sends(ctx: dict[str, Any]) -> int:
     """An arq cron job: resolve every invitation stuck in `sending`; returns how many."""
     channels: Channels = ctx["channels"]
     now = datetime.now(UTC)
-    cutoff = now - ctx.get("stuck_send_grace", GRACE)
-    lifetime = ctx.get("link_lifetime") or DEFAULT_LIFETIME
+    cutoff = now - ctx["stuck_send_grace"]
+    lifetime = ctx["link_lifetime"]
     resolved, last_id = 0, 0
     while True:
         stuck = (

@@ -41,7 +41,6 @@ from surveys.models import Invitation, InvitationStatus
 log = logging.getLogger("touchpoint.dispatch.reminders")
 
 SEND_REMINDER = "send_reminder"
-DEFAULT_LINK_LIFETIME = timedelta(days=30)
 #: Only these may be reminded: sent and not answered, expired, failed or unknown.
 REMINDABLE = (InvitationStatus.SENT, InvitationStatus.DELIVERED)
 PAGE = 1000
@@ -56,12 +55,12 @@ def follow_up_times(
     invitation: Invitation,
     kind: str,
     sent_at: datetime,
-    lifetime: timedelta | None = None,
+    lifetime: timedelta,
 ) -> dict[str, datetime | None]:
     """`expires_at` and `reminder_due_at` for an invitation sent now over `kind`.
 
     `invitation` must have its customer and touchpoint loaded."""
-    expires_at = sent_at + (lifetime or DEFAULT_LINK_LIFETIME)
+    expires_at = sent_at + lifetime
     wait = definition.touchpoint(invitation.touchpoint.key).reminder.after(kind)
     due = None
     if wait is not None:
@@ -103,8 +102,7 @@ async def enqueue_due_reminders(ctx: dict[str, Any]) -> int:
 
 async def expire_due_invitations(ctx: dict[str, Any]) -> int:
     """Cron: close the links whose time has passed."""
-    lifetime = ctx.get("link_lifetime") or DEFAULT_LINK_LIFETIME
-    return await expire_invitations(datetime.now(UTC), lifetime)
+    return await expire_invitations(datetime.now(UTC), ctx["link_lifetime"])
 
 
 async def send_reminder(ctx: dict[str, Any], invitation_id: int) -> str:

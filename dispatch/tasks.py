@@ -104,7 +104,7 @@ async def _send_first_that_takes(
             refusals.append(outcomes.failure_reason(route, attempt.error))
             continue
         now = datetime.now(UTC)
-        link_lifetime = ctx.get("link_lifetime")
+        link_lifetime = ctx["link_lifetime"]
         follow_up = follow_up_times(definition, invitation, route.name, now, link_lifetime)
         return await outcomes.sent(invitation, route, now, follow_up)
     return await outcomes.finish(invitation, InvitationStatus.FAILED, "; ".join(refusals))

@@ -19,7 +19,6 @@ from surveys.models import Invitation, InvitationStatus
 
 log = logging.getLogger("touchpoint.surveys")
 
-DEFAULT_LIFETIME = timedelta(days=30)
 #: Sent and unanswered: the statuses a link can expire from.
 EXPIRABLE = (InvitationStatus.SENT, InvitationStatus.DELIVERED, InvitationStatus.UNKNOWN)
 
@@ -34,7 +33,7 @@ def expiry_reason(lifetime: timedelta) -> str:
     return f"no answer within {days} day{'' if days == 1 else 's'}"
 
 
-async def expire_invitations(now: datetime, lifetime: timedelta = DEFAULT_LIFETIME) -> int:
+async def expire_invitations(now: datetime, lifetime: timedelta) -> int:
     """Mark every unanswered invitation whose link has expired; returns how many.
 
     `lifetime` words the reason, and dates `unknown` invitations that were never stamped."""

@@ -17,9 +17,12 @@ import math
 from dataclasses import dataclass
 from typing import Literal, overload
 
+from surveys.settings import SurveysSettings
+
 #: Two-sided 95%.
 Z_95 = 1.96
-DEFAULT_MIN_SAMPLE = 30
+#: TOUCHPOINT_MIN_SAMPLE's default, for callers that pass none (tables in tests, mostly).
+DEFAULT_MIN_SAMPLE: int = SurveysSettings.model_fields["min_sample"].default
 
 NpsCategory = Literal["promoter", "passive", "detractor"]
 

@@ -45,9 +45,10 @@ async def sms(twilio: TwilioServer) -> AsyncIterator[SmsChannel]:
 
 
 @pytest.fixture
-def ctx(sms: SmsChannel) -> dict[str, Any]:
-    """What the worker hands its cron jobs."""
-    return {"channels": Channels(ConsoleChannel(), {"sms": sms}), "max_send_attempts": 5}
+def ctx(runtime, sms: SmsChannel) -> dict[str, Any]:
+    """What the worker hands its cron jobs (default settings: a 10-minute grace), with SMS
+    through the loopback Twilio server."""
+    return {**runtime.worker_context(), "channels": Channels(ConsoleChannel(), {"sms": sms})}
 
 
 @pytest.fixture

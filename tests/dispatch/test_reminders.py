@@ -14,7 +14,11 @@ from dispatch.reminders import enqueue_due_reminders, follow_up_times, send_remi
 from dispatch.tasks import send_invitation
 from journeys.schema import JourneyDefinition
 from surveys.models import Invitation, InvitationStatus
+from surveys.settings import SurveysSettings
 from tests.stories import ANNA, BEN, CHEN, Person, Shop, run_worker_until_idle
+
+#: How long links live unless TOUCHPOINT_LINK_LIFETIME_DAYS says otherwise.
+LIFETIME = SurveysSettings().link_lifetime
 
 
 async def sent(client, api_key, runtime, order: str, to: Person) -> Invitation:
@@ -132,10 +136,10 @@ async def test_a_reminder_due_outside_the_window_waits_for_it(
     # sent at 21:30 in Shanghai: three days later is after hours, so 09:00 the day after
     sent_at = datetime(2026, 3, 2, 21, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 
-    times = follow_up_times(definition, ben, "email", sent_at.astimezone(UTC))
+    times = follow_up_times(definition, ben, "email", sent_at.astimezone(UTC), LIFETIME)
 
     due = times["reminder_due_at"].astimezone(ZoneInfo("Asia/Shanghai"))
     assert due == datetime(2026, 3, 6, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-    assert follow_up_times(definition, ben, "sms", sent_at)["reminder_due_at"] is None
+    assert follow_up_times(definition, ben, "sms", sent_at, LIFETIME)["reminder_due_at"] is None
     short = follow_up_times(definition, ben, "email", sent_at, timedelta(days=2))
     assert short["reminder_due_at"] is None  # the link would have expired by then

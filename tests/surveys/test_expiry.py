@@ -9,9 +9,11 @@ import pytest
 from surveys.expiry import expire_invitations
 from surveys.models import Invitation, InvitationStatus
 from surveys.responses import SurveyClosed, check_open, record_response
+from surveys.settings import SurveysSettings
 from tests.stories import sent_invitation
 
 NOW = datetime.now(UTC)
+LIFETIME = SurveysSettings().link_lifetime
 PAST = NOW - timedelta(minutes=1)
 LATER = NOW + timedelta(days=1)
 
@@ -45,14 +47,14 @@ async def test_it_expires_only_sent_unanswered_invitations_past_their_time(
     }
     rows = {name: await invitation(client, api_key, name, **f) for name, (f, _) in cases.items()}
 
-    assert await expire_invitations(NOW) == 4
+    assert await expire_invitations(NOW, LIFETIME) == 4
 
     for name, (_, status) in cases.items():
         stored = await Invitation.get(id=rows[name].id)
         assert (name, stored.status) == (name, status)
         if status == "expired":
             assert stored.reason == "no answer within 30 days"
-    assert await expire_invitations(NOW) == 0
+    assert await expire_invitations(NOW, LIFETIME) == 0
 
 
 async def test_the_reason_names_the_configured_lifetime(client, api_key, shop_journey):
