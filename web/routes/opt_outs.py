@@ -9,7 +9,6 @@ CRM may replay its list. Lifting stamps `revoked_by`; the row stays, for the aud
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import (
@@ -30,11 +29,11 @@ from dispatch.optouts import AddressKind, active_opt_out, normalise_address, opt
 from journeys.events import field_errors, to_e164
 from web.audit import record
 from web.routes.api import ApiError, api, read_json
+from web.routes.query import moment_param, page_param
 from web.runtime import Runtime
 
 SOURCE = "api"
 PAGE_SIZE = 100
-_EXAMPLE = "2026-07-01T00:00:00Z"
 
 
 class OptOutIn(BaseModel):
@@ -154,8 +153,8 @@ async def list_opt_outs(request: Request) -> JSONResponse:
             raise ApiError(422, "active must be true or false", "active")
         query = query.filter(revoked_at__isnull=active == "true")
     if (since := request.query_params.get("since")) is not None:
-        query = query.filter(created_at__gte=_moment(since, "since"))
-    page = _page_number(request)
+        query = query.filter(created_at__gte=moment_param(since, "since"))
+    page = page_param(request.query_params.get("page", "1"))
     rows = (
         await query.order_by("-created_at", "-id")
         .offset((page - 1) * PAGE_SIZE)
@@ -165,26 +164,6 @@ async def list_opt_outs(request: Request) -> JSONResponse:
     return JSONResponse(
         {"opt_outs": [describe(r) for r in rows[:PAGE_SIZE]], "next_page": next_page}
     )
-
-
-def _moment(text: str, name: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ApiError(422, f"{name} must be an ISO-8601 time, e.g. {_EXAMPLE}", name) from None
-    if moment.tzinfo is None:
-        raise ApiError(422, f"{name} needs a time zone, e.g. {_EXAMPLE}", name)
-    try:
-        return moment.astimezone(UTC)
-    except OverflowError:
-        raise ApiError(422, f"{name} is out of range", name) from None
-
-
-def _page_number(request: Request) -> int:
-    text = request.query_params.get("page", "1")
-    if not (text.isdecimal() and len(text) <= 6 and int(text) >= 1):
-        raise ApiError(422, "page must be a whole number from 1", "page")
-    return int(text)
 
 
 routes = [
