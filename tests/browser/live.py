@@ -1,0 +1,143 @@
+"""Touchpoint served for real on a loopback port, for the browser to reach.
+
+The app, its database connections and its Redis pool live in a thread of their own with its
+own event loop, under uvicorn, as in production. The browser tests themselves are plain
+functions (Playwright's sync API cannot run inside an event loop), so whatever a story must
+do on the server's side (apply a journey, run the worker, read what was stored) is handed to
+that loop with `run`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+import threading
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import TypeVar
+
+import httpx
+import uvicorn
+
+from dispatch.models import Message
+from journeys.loader import load_journey
+from journeys.store import apply_journey
+from surveys.models import Invitation
+from tests.stories import Person, Shop, run_worker_until_idle
+from web.app import create_app
+from web.auth import create_api_key
+from web.runtime import Runtime, start_runtime, stop_runtime
+from web.settings import Settings
+
+T = TypeVar("T")
+SHOP_JOURNEY = Path(__file__).resolve().parents[1] / "journeys" / "fixtures" / "shop.yaml"
+_LINK = re.compile(r"https?://\S+/s/[A-Za-z0-9_-]+")
+
+
+class LiveServer:
+    """uvicorn serving `create_app` on 127.0.0.1, on a port of its own."""
+
+    def __init__(self, settings: Settings, listener: socket.socket) -> None:
+        self.settings = settings
+        self.url = settings.public_url
+        self._listener = listener
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._serving: Future[None] | None = None
+        self.runtime: Runtime | None = None
+        self._server: uvicorn.Server | None = None
+
+    def run(self, work: Callable[[], Awaitable[T]], timeout: float = 60) -> T:
+        """Call `work` and await it in the server's event loop, where its database
+        connections live: `live.run(lambda: Answer.get(invitation_id=7))`. (A query must be
+        built there too, hence a function rather than the query itself.)"""
+
+        async def call() -> T:
+            return await work()
+
+        return asyncio.run_coroutine_threadsafe(call(), self._loop).result(timeout)
+
+    def start(self) -> None:
+        self._thread.start()
+        self.runtime = self.run(lambda: start_runtime(self.settings))
+        config = uvicorn.Config(
+            create_app(runtime=self.runtime), log_level="warning", ws="none", lifespan="on"
+        )
+        self._server = uvicorn.Server(config)
+        self._serving = asyncio.run_coroutine_threadsafe(
+            self._server.serve(sockets=[self._listener]), self._loop
+        )
+        for _ in range(200):
+            if self._server.started or self._serving.done():
+                break
+            threading.Event().wait(0.05)
+        if not self._server.started:
+            self.stop()
+            raise RuntimeError(f"the app did not start on {self.url}")
+
+    def stop(self) -> None:
+        if self._server is not None and self._serving is not None:
+            self._server.should_exit = True
+            self._serving.result(30)
+        if self.runtime is not None:
+            runtime = self.runtime
+            self.run(lambda: stop_runtime(runtime))
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(30)
+        self._loop.close()
+        self._listener.close()
+
+    def reset(self) -> None:
+        """Empty every table and the Redis database, as each test expects to find them."""
+        from tests.conftest import _empty_tables
+
+        assert self.runtime is not None
+        redis = self.runtime.redis
+        self.run(_empty_tables)
+        self.run(redis.flushdb)
+
+
+def listen_on_loopback() -> socket.socket:
+    """A listening socket on a free port, handed to uvicorn so no one can take it between."""
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    return listener
+
+
+class LiveShop:
+    """The online shop of the stories, as its system and its customers meet Touchpoint: the
+    journey applied, events posted over HTTP, invitations sent by the real worker through
+    the console channel (the outbox)."""
+
+    def __init__(self, live: LiveServer) -> None:
+        self.live = live
+        self.api_key = live.run(self._open)
+
+    @staticmethod
+    async def _open() -> str:
+        text = SHOP_JOURNEY.read_text("utf-8")
+        await apply_journey(load_journey(text, source=str(SHOP_JOURNEY)), text)
+        _, key = await create_api_key("shop")
+        return key
+
+    def delivered(self, order: str, to: Person, days_ago: float = 8) -> Invitation:
+        """The order was delivered `days_ago`: the `use` survey falls due and is sent."""
+        return self.live.run(lambda: self._delivered(order, to, days_ago))
+
+    async def _delivered(self, order: str, to: Person, days_ago: float) -> Invitation:
+        async with httpx.AsyncClient(base_url=self.live.url) as http:
+            await Shop(http, self.api_key).delivered(order, to, days_ago)
+        assert self.live.runtime is not None
+        await run_worker_until_idle(self.live.runtime)
+        return await Invitation.get(interaction__event_id=order).prefetch_related("customer")
+
+    def link_sent_for(self, invitation: Invitation) -> str:
+        """The survey link in the message the customer received."""
+        message = self.live.run(lambda: Message.get(invitation_id=invitation.id))
+        found = _LINK.search(message.body)
+        assert found, f"no survey link in {message.body!r}"
+        return found.group(0)
