@@ -4,6 +4,7 @@ and how a scale is laid out is known to move the score it collects."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 
 import pytest
 from playwright.sync_api import Page
@@ -47,7 +48,7 @@ def test_the_scale_is_one_row_that_fits_the_phone(
 
     assert len(buttons) == 11
     assert {round(button["top"]) for button in buttons} == {round(buttons[0]["top"])}
-    assert all(a["right"] <= b["left"] for a, b in zip(buttons, buttons[1:], strict=False))
+    assert all(a["right"] <= b["left"] for a, b in pairwise(buttons))
     assert buttons[0]["left"] >= 0 and buttons[-1]["right"] <= width
     assert found["page"] <= found["viewport"] == width, "the page scrolls sideways"
     assert min(button["width"] for button in buttons) >= SMALLEST_TARGET
