@@ -33,7 +33,6 @@ from web.settings import Settings
 
 T = TypeVar("T")
 SHOP_JOURNEY = Path(__file__).resolve().parents[1] / "journeys" / "fixtures" / "shop.yaml"
-_LINK = re.compile(r"https?://\S+/s/[A-Za-z0-9_-]+")
 
 
 class LiveServer:
@@ -125,19 +124,26 @@ class LiveShop:
         return key
 
     def delivered(self, order: str, to: Person, days_ago: float = 8) -> Invitation:
-        """The order was delivered `days_ago`: the `use` survey falls due and is sent."""
-        return self.live.run(lambda: self._delivered(order, to, days_ago))
+        """The order was delivered `days_ago`: its `use` survey falls due and is sent, by SMS
+        to a customer with a phone."""
+        return self.live.run(lambda: self._sent("delivered", order, to, days_ago))
 
-    async def _delivered(self, order: str, to: Person, days_ago: float) -> Invitation:
+    def ticket_closed(self, ticket: str, to: Person, days_ago: float = 8) -> Invitation:
+        """The help desk closed a ticket `days_ago`: its `after-sales` survey is sent, by
+        email to a customer with an address."""
+        return self.live.run(lambda: self._sent("ticket_closed", ticket, to, days_ago))
+
+    async def _sent(self, event: str, event_id: str, to: Person, days_ago: float) -> Invitation:
         async with httpx.AsyncClient(base_url=self.live.url) as http:
-            await Shop(http, self.api_key).delivered(order, to, days_ago)
+            await getattr(Shop(http, self.api_key), event)(event_id, to, days_ago)
         assert self.live.runtime is not None
         await run_worker_until_idle(self.live.runtime)
-        return await Invitation.get(interaction__event_id=order).prefetch_related("customer")
+        return await Invitation.get(interaction__event_id=event_id).prefetch_related("customer")
 
-    def link_sent_for(self, invitation: Invitation) -> str:
-        """The survey link in the message the customer received."""
+    def link_sent_for(self, invitation: Invitation, page: str = "s") -> str:
+        """A link in the message the customer received: the survey (`s`), or in an email
+        the unsubscribe page (`u`)."""
         message = self.live.run(lambda: Message.get(invitation_id=invitation.id))
-        found = _LINK.search(message.body)
-        assert found, f"no survey link in {message.body!r}"
+        found = re.search(rf"https?://[^\s/]+/{page}/[A-Za-z0-9_-]+", message.body)
+        assert found, f"no /{page}/ link in {message.body!r}"
         return found.group(0)
