@@ -101,12 +101,16 @@ async def redis_url(redis_server: str) -> str:
 
 @pytest.fixture
 def settings(db: str, redis_url: str, tmp_path: Path) -> Settings:
-    """Settings as a test would set them: this database, this Redis, console channels only."""
+    """Settings as a test would set them: this database, this Redis, console channels only.
+
+    On PostgreSQL a secret key is given, as production must; SQLite keeps one in tmp_path.
+    """
     return Settings(
         data_dir=tmp_path,
         database_url=db,
         redis_url=redis_url,
         public_url="http://testserver",
+        secret_key=None if db.startswith("sqlite://") else "a test key, not a secret one",
         twilio=TwilioSettings(),
         smtp=SmtpSettings(),
     )

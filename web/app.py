@@ -2,6 +2,11 @@
 
 With `run_worker`, the arq worker runs inside the same process and event loop, which is how
 `touchpoint up` serves a newcomer with nothing else running.
+
+The middleware, outermost first: gzip; the console's security headers; the console's body
+limit; authentication (a session cookie in the console, an API key on /api/*); the CSRF
+check of console forms. Refusals raised by endpoints (sign-in required, a scope missing, an
+API error) become pages or JSON in the exception handlers below, in one place.
 """
 
 from __future__ import annotations
@@ -10,17 +15,43 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.authentication import AuthenticationError
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from dispatch.worker import create_worker
+from web.access import NotAllowed, SignInRequired, roles_granting
+from web.authentication import Principals
+from web.body_limit import BodyLimitMiddleware
+from web.csrf import CsrfMiddleware
 from web.openapi import openapi
-from web.routes import api, console, console_opt_outs, opt_outs, survey, twilio, unsubscribe
+from web.paths import is_api
+from web.routes import (
+    account,
+    api,
+    console,
+    console_opt_outs,
+    opt_outs,
+    sign_in,
+    survey,
+    twilio,
+    unsubscribe,
+)
+from web.routes.api import ApiError, error_response
 from web.runtime import Runtime, start_runtime, stop_runtime
+from web.security_headers import SecurityHeadersMiddleware
 from web.settings import Settings
+from web.templating import problem_page
+
+STATIC = Path(__file__).resolve().parent / "static"
 
 log = logging.getLogger("touchpoint")
 
@@ -30,9 +61,40 @@ async def health(request: Request) -> Response:
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
-    if request.url.path.startswith("/api/"):
-        return JSONResponse({"error": {"message": f"no such endpoint: {request.url.path}"}}, 404)
+    if is_api(request.url.path):
+        return error_response(404, f"no such endpoint: {request.url.path}")
     return PlainTextResponse("Not found", status_code=404)
+
+
+async def api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return exc.response()
+
+
+def bad_api_key(conn: HTTPConnection, exc: AuthenticationError) -> Response:
+    return error_response(401, str(exc), headers={"WWW-Authenticate": "Bearer"})
+
+
+async def sign_in_required(request: Request, exc: Exception) -> Response:
+    """The API asks for a key; the console sends the browser to sign in, and back after."""
+    if is_api(request.url.path):
+        message = "send an API key as 'Authorization: Bearer <key>'"
+        return error_response(401, message, headers={"WWW-Authenticate": "Bearer"})
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    back = target if request.method == "GET" else "/"
+    return RedirectResponse(sign_in.sign_in_url(sign_in.local_path(back)), status_code=303)
+
+
+async def not_allowed(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, NotAllowed)
+    roles = " or ".join(roles_granting(exc.scope))
+    if is_api(request.url.path):
+        return error_response(403, f"this API key may not do this (needs {exc.scope!r})")
+    detail = (
+        f"This needs the {roles} role; you are signed in as {request.user.role}. "
+        "Nothing was changed. An admin can change your role."
+    )
+    return problem_page(request, 403, "Not allowed for your role", detail)
 
 
 def create_app(
@@ -77,11 +139,26 @@ def create_app(
             *survey.routes,
             *unsubscribe.routes,
             *twilio.routes,
+            *sign_in.routes,
+            *account.routes,
             *console.routes,
             *console_opt_outs.routes,
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        ],
+        middleware=[
+            Middleware(GZipMiddleware, minimum_size=500),
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(BodyLimitMiddleware),
+            Middleware(AuthenticationMiddleware, backend=Principals(), on_error=bad_api_key),
+            Middleware(CsrfMiddleware),
         ],
         lifespan=lifespan,
-        exception_handlers={404: not_found},
+        exception_handlers={
+            404: not_found,
+            ApiError: api_error,
+            SignInRequired: sign_in_required,
+            NotAllowed: not_allowed,
+        },
     )
     if runtime is not None:
         app.state.runtime = runtime

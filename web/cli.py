@@ -53,6 +53,25 @@ def _parser() -> argparse.ArgumentParser:
     revoke = key_commands.add_parser("revoke", help="revoke a key by its id")
     revoke.add_argument("id", type=int)
 
+    users = commands.add_parser("users", help="create and list the console's users")
+    user_commands = users.add_subparsers(dest="users_command", required=True)
+    create_user = user_commands.add_parser(
+        "create", help="create a user; asks for the password (or reads it with --password-stdin)"
+    )
+    create_user.add_argument("--email", required=True)
+    create_user.add_argument("--role", required=True, help="admin, editor, viewer or agent")
+    create_user.add_argument("--name", default="", help="the name shown in the console")
+    _add_password_stdin(create_user)
+    user_commands.add_parser("list", help="list users and their roles")
+    set_role = user_commands.add_parser("set-role", help="change a user's role")
+    set_role.add_argument("--email", required=True)
+    set_role.add_argument("--role", required=True, help="admin, editor, viewer or agent")
+    set_password = user_commands.add_parser(
+        "set-password", help="set a user's password; ends their sessions"
+    )
+    set_password.add_argument("--email", required=True)
+    _add_password_stdin(set_password)
+
     report = commands.add_parser("report", help="print NPS and CSAT per touchpoint")
     report.add_argument("--journey", required=True)
     report.add_argument("--period", help="a calendar quarter such as 2026-Q3 (default: current)")
@@ -63,6 +82,19 @@ def _parser() -> argparse.ArgumentParser:
 def _add_bind(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    parser.add_argument(
+        "--forwarded-allow-ips",
+        help="proxies whose X-Forwarded-For/-Proto are trusted "
+        "(default: TOUCHPOINT_FORWARDED_ALLOW_IPS, else 127.0.0.1)",
+    )
+
+
+def _add_password_stdin(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input (for scripts)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -75,9 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as error:
         print(_settings_problem(error), file=sys.stderr)
         return 2
-    from web import commands
+    from web import commands, user_commands
 
-    command: Command = commands.COMMANDS[_command_name(args)]
+    command: Command = (commands.COMMANDS | user_commands.COMMANDS)[_command_name(args)]
     try:
         return asyncio.run(command(args, settings))
     except KeyboardInterrupt:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime, timedelta
@@ -28,11 +30,15 @@ from web import database
 from web.app import create_app
 from web.auth import create_api_key, hash_key
 from web.cli import Command, print_json
-from web.models import ApiKey
+from web.models import ApiKey, User
+from web.passwords import verify_password
 from web.runtime import start_runtime, stop_runtime
+from web.secret_key import MissingSecretKey, resolve_secret_key
 from web.settings import Settings
+from web.users import create_user
 
 DEMO_JOURNEY = "online-store.yaml"
+DEMO_ADMIN = "admin@example.com"
 
 
 @asynccontextmanager
@@ -51,25 +57,51 @@ async def migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _refuses_to_start(settings: Settings) -> bool:
+    """True (and says why on stderr) when no secret key can be had: see web/secret_key.py."""
+    try:
+        resolve_secret_key(settings)
+    except MissingSecretKey as error:
+        print(f"touchpoint: cannot start: {error}", file=sys.stderr)
+        return True
+    return False
+
+
 async def up(args: argparse.Namespace, settings: Settings) -> int:
+    if _refuses_to_start(settings):
+        return 2
     await migrate(args, settings)
     async with connected(settings):
         key = await _demo_setup(settings)
-    _print_welcome(settings, args, key)
-    return await _serve(create_app(settings, run_worker=True), args)
+        password = await _demo_admin(settings)
+    _print_welcome(settings, args, key, password)
+    return await _serve(create_app(settings, run_worker=True), args, settings)
 
 
 async def web(args: argparse.Namespace, settings: Settings) -> int:
-    return await _serve(create_app(settings), args)
+    if _refuses_to_start(settings):
+        return 2
+    return await _serve(create_app(settings), args, settings)
 
 
-async def _serve(app: object, args: argparse.Namespace) -> int:
-    config = uvicorn.Config(app, host=args.host, port=args.port, log_level="info", lifespan="on")
+async def _serve(app: object, args: argparse.Namespace, settings: Settings) -> int:
+    """Serve; X-Forwarded-* are believed only from the proxies named (uvicorn's rule)."""
+    config = uvicorn.Config(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        lifespan="on",
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips or settings.forwarded_allow_ips,
+    )
     await uvicorn.Server(config).serve()
     return 0
 
 
 async def worker(args: argparse.Namespace, settings: Settings) -> int:
+    if _refuses_to_start(settings):
+        return 2
     runtime = await start_runtime(settings)
     try:
         pool = await runtime.new_redis_pool()
@@ -144,14 +176,32 @@ async def _demo_setup(settings: Settings) -> str:
     return key
 
 
-def _print_welcome(settings: Settings, args: argparse.Namespace, key: str) -> None:
+async def _demo_admin(settings: Settings) -> str:
+    """The demo admin's password, made once and kept in the data directory ("" once the
+    admin has chosen another)."""
+    password_file = settings.data_dir / "demo-admin-password"
+    password = password_file.read_text().strip() if password_file.exists() else ""
+    if not password:
+        password = secrets.token_urlsafe(12)
+        password_file.parent.mkdir(parents=True, exist_ok=True)
+        password_file.write_text(password + "\n")
+        os.chmod(password_file, 0o600)
+    admin = await User.get_or_none(email=DEMO_ADMIN)
+    if admin is None:
+        await create_user(DEMO_ADMIN, "admin", password, display_name="Demo admin")
+    elif not verify_password(admin.password_hash, password):
+        return ""  # changed in the console since: theirs to keep
+    return password
+
+
+def _print_welcome(settings: Settings, args: argparse.Namespace, key: str, password: str) -> None:
     base = f"http://{args.host}:{args.port}"
     zone = _zone_open_now(_demo_definition()[0])
     print(
         f"""
 Touchpoint is starting on {base}
 
-  console        {base}/
+  console        {base}/            sign in as {DEMO_ADMIN}, {_password_hint(password)}
   outbox         {base}/outbox        (messages land here until Twilio/SMTP are configured)
   demo API key   {key}
 
@@ -167,6 +217,12 @@ The demo journey sends between 09:00 and 20:00, Monday to Saturday, in the custo
 zone; {zone} is one where that is now.
 """
     )
+
+
+def _password_hint(password: str) -> str:
+    if password:
+        return f"password {password}"
+    return f"your own password (reset: touchpoint users set-password --email {DEMO_ADMIN})"
 
 
 def _days_ago(days: int) -> str:

@@ -22,6 +22,7 @@ from dispatch.ratelimit import SenderRateLimit
 from dispatch.routing import Channels
 from web import database
 from web.redis import EmbeddedRedis
+from web.secret_key import resolve_secret_key
 from web.settings import Settings
 
 log = logging.getLogger("touchpoint")
@@ -33,6 +34,8 @@ class Runtime:
     redis_url: str
     redis: ArqRedis
     channels: Channels
+    #: Signs session cookies and CSRF tokens (web/secret_key.py).
+    secret_key: str
     embedded_redis: EmbeddedRedis | None = None
 
     def worker_context(self) -> dict[str, Any]:
@@ -78,11 +81,12 @@ def redis_url(settings: Settings) -> tuple[str, EmbeddedRedis | None]:
 
 
 async def start_runtime(settings: Settings, *, connect_database: bool = True) -> Runtime:
+    secret_key = resolve_secret_key(settings)
     url, embedded = redis_url(settings)
     if connect_database:
         await database.connect(settings.effective_database_url)
     redis = await create_pool(RedisSettings.from_dsn(url))
-    return Runtime(settings, url, redis, build_channels(settings, redis), embedded)
+    return Runtime(settings, url, redis, build_channels(settings, redis), secret_key, embedded)
 
 
 async def stop_runtime(runtime: Runtime, *, disconnect_database: bool = True) -> None:

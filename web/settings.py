@@ -7,7 +7,6 @@ error names the variable.
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
@@ -29,7 +28,17 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     #: The base of survey links and of the Twilio status callback URL.
     public_url: str = "http://127.0.0.1:8000"
-    secret_key: SecretStr = Field(default_factory=lambda: SecretStr(secrets.token_urlsafe(32)))
+    #: Signs session cookies and CSRF tokens; shared by every web process (see web/secret_key.py).
+    secret_key: SecretStr | None = None
+    #: A console session ends after this long without a request, and in any case after the
+    #: lifetime; the sign-in throttle counts failures over a window and locks out past a limit.
+    session_idle_minutes: int = Field(default=12 * 60, ge=1)
+    session_lifetime_hours: int = Field(default=7 * 24, ge=1)
+    sign_in_failures_allowed: int = Field(default=5, ge=1)
+    sign_in_failure_window_minutes: int = Field(default=15, ge=1)
+    #: Addresses of the TLS proxies whose X-Forwarded-For/-Proto are believed (uvicorn's
+    #: forwarded_allow_ips): "127.0.0.1", a comma-separated list, or "*" behind a private LB.
+    forwarded_allow_ips: str = "127.0.0.1"
 
     journeys: JourneysSettings = Field(default_factory=JourneysSettings)
     surveys: SurveysSettings = Field(default_factory=SurveysSettings)

@@ -5,12 +5,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from dispatch.models import Message
 from journeys.periods import current_period
 from surveys.responses import record_response
+from tests.console import signed_in
 from tests.stories import ANNA as STORY_ANNA
 from tests.stories import Shop, sent_invitation
 from web.routes.console import describe_delay, linkify
+
+
+@pytest.fixture(autouse=True)
+async def viewer(client, db) -> str:
+    """A viewer is signed in: every page here is for reading."""
+    return await signed_in(client, "viewer")
 
 
 async def test_home_lists_the_journeys_and_their_touchpoints(client, shop_journey):

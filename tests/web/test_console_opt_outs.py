@@ -8,9 +8,16 @@ from dispatch.models import OptOut
 from dispatch.optouts import is_opted_out, opt_in, opt_out
 from dispatch.tasks import send_invitation
 from surveys.models import Invitation, InvitationStatus
+from tests.console import post_form, signed_in
 from tests.stories import ANNA, BEN, Shop
 
 PAGE = "/opt-outs"
+
+
+@pytest.fixture(autouse=True)
+async def agent(client, db) -> str:
+    """An agent is signed in: the role that records what customers ask for."""
+    return await signed_in(client, "agent")
 
 
 def row_of(page: str, address: str) -> str:
@@ -20,7 +27,7 @@ def row_of(page: str, address: str) -> str:
 
 
 async def add(client, **fields: str):
-    return await client.post(PAGE, data=fields)
+    return await post_form(client, PAGE, fields)
 
 
 async def test_an_agent_opts_anna_out_and_the_page_says_so(client, db):
@@ -49,7 +56,7 @@ async def test_the_opt_out_stops_annas_next_survey_and_lifting_it_lets_one_go(
     stopped = await shop.invitation_for("A-1")
     await send_invitation(runtime.worker_context(), stopped.id)
 
-    lifted = await client.post(f"{PAGE}/lift", data={"address": ANNA.phone})
+    lifted = await post_form(client, f"{PAGE}/lift", {"address": ANNA.phone}, page=PAGE)
 
     assert lifted.status_code == 303
     assert (await Invitation.get(id=stopped.id)).reason.startswith("opted out (console ")
@@ -119,7 +126,7 @@ async def test_bad_input_is_shown_next_to_its_field_and_nothing_is_written(
 async def test_lifting_an_address_that_never_opted_out_is_a_400(client, db):
     await opt_out(ANNA.phone, "phone", "sms-stop")
 
-    answer = await client.post(f"{PAGE}/lift", data={"address": BEN.email})
+    answer = await post_form(client, f"{PAGE}/lift", {"address": BEN.email}, page=PAGE)
 
     assert answer.status_code == 400
     assert "ben@example.com never opted out." in answer.text
@@ -128,9 +135,9 @@ async def test_lifting_an_address_that_never_opted_out_is_a_400(client, db):
 
 async def test_lifting_twice_says_it_was_not_opted_out(client, db):
     await opt_out(ANNA.phone, "phone", "sms-stop")
-    await client.post(f"{PAGE}/lift", data={"address": ANNA.phone})
+    await post_form(client, f"{PAGE}/lift", {"address": ANNA.phone}, page=PAGE)
 
-    again = await client.post(f"{PAGE}/lift", data={"address": ANNA.phone})
+    again = await post_form(client, f"{PAGE}/lift", {"address": ANNA.phone}, page=PAGE)
 
     assert again.status_code == 303
     assert "was not opted out" in (await client.get(again.headers["location"])).text

@@ -1,4 +1,9 @@
-"""The HTTP API (v1): events in; invitations and reports out. Bearer API keys."""
+"""The HTTP API (v1): events in; invitations and reports out. Bearer API keys.
+
+The authentication middleware checks the key (web/authentication.py); each endpoint needs
+the "api" scope. An ApiError raised anywhere below becomes its JSON answer through the
+exception handler of web/app.py.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ from surveys.intake import EventResult, take_events
 from surveys.links import survey_url
 from surveys.models import Invitation, InvitationStatus
 from surveys.reports import touchpoint_report
-from web.auth import Unauthorized, authenticate
+from web.access import requires
 from web.runtime import Runtime
 
 PAGE_SIZE = 100
@@ -33,27 +38,19 @@ class ApiError(Exception):
         self.status, self.message, self.field = status, message, field
 
     def response(self) -> JSONResponse:
-        error = {"message": self.message} | ({"field": self.field} if self.field else {})
-        return JSONResponse({"error": error}, status_code=self.status)
+        return error_response(self.status, self.message, self.field)
 
 
-def api(handler: Any) -> Any:
-    """Authenticate, and turn ApiError into its JSON answer."""
+def error_response(
+    status: int, message: str, field: str | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """The API's one shape of error: {"error": {"message": ..., "field": ...}}."""
+    error = {"message": message} | ({"field": field} if field else {})
+    return JSONResponse({"error": error}, status_code=status, headers=headers)
 
-    async def endpoint(request: Request) -> JSONResponse:
-        try:
-            await authenticate(request)
-            return await handler(request)
-        except Unauthorized as error:
-            return JSONResponse(
-                {"error": {"message": str(error)}},
-                status_code=401,
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        except ApiError as error:
-            return error.response()
 
-    return endpoint
+#: Every endpoint of the API needs an API key.
+api = requires("api")
 
 
 async def read_json(request: Request) -> Any:

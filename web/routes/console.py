@@ -1,21 +1,20 @@
 """The console of the CX owner: the journeys, the outbox, and each journey's report.
 
-Read-only pages, server-rendered, plain HTML. The outbox is how a newcomer running
-`touchpoint up` sees the messages the console channel "sent", and clicks their survey links.
+Read-only pages, server-rendered, plain HTML, for anyone signed in (the "view" scope). The
+outbox is how a newcomer running `touchpoint up` sees the messages the console channel
+"sent", and clicks their survey links.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import jinja2
 from markupsafe import Markup, escape
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import Response
 from starlette.routing import Route
 
 from dispatch.models import Message
@@ -26,50 +25,23 @@ from journeys.store import journey_definition
 from surveys.models import Invitation, InvitationStatus
 from surveys.reports import JourneyReport, TouchpointRow, touchpoint_report
 from surveys.scoring import Change
+from web.access import requires
+from web.templating import problem_page, templates
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 OUTBOX_SIZE = 100
 #: Scheduled invitations shown under the outbox, so a newcomer sees what waits and why.
 UPCOMING_SIZE = 20
-HEADERS = {
-    "Cache-Control": "no-store",  # the outbox holds survey links, each a credential
-    "Referrer-Policy": "same-origin",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-}
 #: A URL in text already escaped: it stops at white space and at an escaped quote or bracket.
 _URL = re.compile(r"https?://(?:(?!&#34;|&#39;|&lt;|&gt;)[^\s<>\"'])+")
 _TRAILING = ".,;:!?)]}"
 
-environment = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(TEMPLATES),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
 
-# Auth goes here. There is no login yet: the console binds to 127.0.0.1 by default. When it
-# is served beyond the machine, every route below needs a signed-in user with a role
-# (viewer for the report, agent for follow-ups, owner for journeys), and any form that
-# changes something a CSRF token (DESIGN.md, "Guarantees"). Wrap `routes` in one place.
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
-
-
-environment.filters["utc"] = _utc
-
-
-def _render(template: str, status: int = 200, *, section: str = "", **context: Any) -> HTMLResponse:
-    html = environment.get_template(template).render(section=section, **context)
-    return HTMLResponse(html, status_code=status, headers=HEADERS)
-
-
-def _problem(status: int, title: str, detail: str) -> HTMLResponse:
-    return _render("console/message.html", status, title=title, detail=detail)
+def _render(
+    request: Request, template: str, section: str, status: int = 200, **context: Any
+) -> Response:
+    return templates.TemplateResponse(
+        request, template, {"section": section, **context}, status_code=status
+    )
 
 
 def linkify(text: str) -> Markup:
@@ -101,17 +73,19 @@ def describe_delay(delay: timedelta) -> str:
     return " ".join(f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n)
 
 
-async def home(request: Request) -> HTMLResponse:
+@requires("view")
+async def home(request: Request) -> Response:
     journeys = []
     for journey in await Journey.filter(active=True).order_by("key"):
         definition = await journey_definition(journey)
         journeys.append({"journey": journey, "touchpoints": definition.touchpoints})
     return _render(
-        "console/home.html", section="home", journeys=journeys, describe_delay=describe_delay
+        request, "console/home.html", "home", journeys=journeys, describe_delay=describe_delay
     )
 
 
-async def outbox(request: Request) -> HTMLResponse:
+@requires("view")
+async def outbox(request: Request) -> Response:
     messages = (
         await Message.all()
         .order_by("-created_at", "-id")
@@ -125,8 +99,9 @@ async def outbox(request: Request) -> HTMLResponse:
         .prefetch_related("customer", "touchpoint__journey")
     )
     return _render(
+        request,
         "console/outbox.html",
-        section="outbox",
+        "outbox",
         messages=messages,
         segments={m.id: count_segments(m.body) for m in messages if _went_as_sms(m)},
         upcoming=upcoming,
@@ -142,14 +117,17 @@ def _went_as_sms(message: Message) -> bool:
     )
 
 
-async def report(request: Request) -> HTMLResponse:
+@requires("view")
+async def report(request: Request) -> Response:
     key = request.query_params.get("journey")
     if not key:
         journeys = await Journey.filter(active=True).order_by("key")
-        return _render("console/choose.html", section="reports", journeys=journeys)
+        return _render(request, "console/choose.html", "reports", journeys=journeys)
     journey = await Journey.get_or_none(key=key)
     if journey is None:
-        return _problem(404, "No such journey", f"There is no journey with the key {key!r}.")
+        return problem_page(
+            request, 404, "No such journey", f"There is no journey with the key {key!r}."
+        )
     text = request.query_params.get("period")
     try:
         period = (
@@ -158,12 +136,13 @@ async def report(request: Request) -> HTMLResponse:
             else current_period(datetime.now(UTC), ZoneInfo(journey.timezone))
         )
     except ValueError as error:
-        return _problem(400, "Not a period", str(error))
+        return problem_page(request, 400, "Not a period", str(error))
     min_sample = request.app.state.runtime.settings.surveys.min_sample
     found = await touchpoint_report(key, period, min_sample=min_sample)
     return _render(
+        request,
         "console/report.html",
-        section="reports",
+        "reports",
         report=found,
         rows=[_row_cells(row) for row in found.rows],
         previous=period.previous(),

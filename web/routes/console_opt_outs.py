@@ -6,9 +6,9 @@ validated as the API validates it, so a phone typed as "415 555 0123" is stored 
 a default phone region is set. Each form redirects back (303) with a short notice in the
 query, so a reload does not post twice.
 
-No login and no CSRF token yet, like the rest of the console (see "Auth goes here" in
-web/routes/console.py): these two forms change what is sent, so when the console is served
-beyond 127.0.0.1 they need the signed-in user and the CSRF token first.
+Anyone signed in sees the page ("view"); the two forms change what is sent, so they need
+the "cases" scope (agents and admins, who act on customers' requests) and, like every
+console form, the CSRF token (checked by web/csrf.py before these functions run).
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from dispatch.models import OptOut
 from dispatch.optouts import active_opt_out, opt_in, opt_out
-from web.routes.console import HEADERS, environment
+from web.access import requires
 from web.routes.opt_outs import OptOutRejected, address_key, parse_opt_out
+from web.templating import templates
 
 SOURCE = "console"
 PATH = "/opt-outs"
@@ -38,22 +39,23 @@ NOTICES = {
 
 
 async def _page(
+    request: Request,
     status: int = 200,
     *,
     notice: str | None = None,
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
-) -> HTMLResponse:
+) -> Response:
     rows = await OptOut.all().order_by("-created_at", "-id").limit(LIST_SIZE)
-    html = environment.get_template("console/opt_outs.html").render(
-        section="opt-outs",
-        rows=rows,
-        limit=LIST_SIZE,
-        notice=notice,
-        form=form or {},
-        errors=errors or {},
-    )
-    return HTMLResponse(html, status_code=status, headers=HEADERS)
+    context = {
+        "section": "opt-outs",
+        "rows": rows,
+        "limit": LIST_SIZE,
+        "notice": notice,
+        "form": form or {},
+        "errors": errors or {},
+    }
+    return templates.TemplateResponse(request, "console/opt_outs.html", context, status_code=status)
 
 
 def _notice(query: QueryParams) -> str | None:
@@ -67,10 +69,12 @@ def _back(done: str, address: str) -> Response:
     return RedirectResponse(f"{PATH}?{query}", status_code=303)
 
 
-async def show_opt_outs(request: Request) -> HTMLResponse:
-    return await _page(notice=_notice(request.query_params))
+@requires("view")
+async def show_opt_outs(request: Request) -> Response:
+    return await _page(request, notice=_notice(request.query_params))
 
 
+@requires("cases")
 async def add_opt_out(request: Request) -> Response:
     """Record an opt-out typed by an agent; a bad field re-renders the form with its error."""
     form = await request.form()
@@ -79,7 +83,7 @@ async def add_opt_out(request: Request) -> Response:
     try:
         found = parse_opt_out({k: v for k, v in values.items() if v}, default_phone_region=region)
     except OptOutRejected as error:
-        return await _page(400, form=values, errors={error.field: error.message})
+        return await _page(request, 400, form=values, errors={error.field: error.message})
     address, kind = found.address_and_kind()
     if await active_opt_out(address, kind) is not None:
         return _back("held", address)
@@ -87,6 +91,7 @@ async def add_opt_out(request: Request) -> Response:
     return _back("added", address)
 
 
+@requires("cases")
 async def lift_opt_out(request: Request) -> Response:
     """Opt an address back in; the row stays, stamped with when and by whom."""
     form = await request.form()
@@ -95,7 +100,7 @@ async def lift_opt_out(request: Request) -> Response:
     found = await OptOut.get_or_none(address=key) if key else None
     if found is None:
         message = f"{typed} never opted out." if typed else "Name the address to lift."
-        return await _page(400, errors={"address": message})
+        return await _page(request, 400, errors={"address": message})
     lifted = await opt_in(found.address, "email" if found.kind == "email" else "phone", SOURCE)
     return _back("lifted" if lifted else "unchanged", found.address)
 

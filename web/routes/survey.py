@@ -14,12 +14,10 @@ answer the survey of a token the forger already holds.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
-import jinja2
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse
+from starlette.responses import RedirectResponse
 from starlette.responses import Response as HttpResponse
 from starlette.routing import Route
 
@@ -37,8 +35,8 @@ from surveys.responses import (
     record_response,
 )
 from web.i18n import OTHER_LOCALE, pick_locale, requested_locale, translate
+from web.templating import templates
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MAX_FORM_BYTES = 64 * 1024
 HEADERS = {
     "Cache-Control": "no-store",
@@ -50,33 +48,33 @@ HEADERS = {
 }
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
-environment = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(TEMPLATES),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
 
-
-def _render(template: str, locale: str, status: int = 200, **context: Any) -> HTMLResponse:
+def _render(
+    request: Request, template: str, locale: str, status: int = 200, **context: Any
+) -> HttpResponse:
     def t(key: str, **values: object) -> str:
         return translate(locale, key, **values)
 
-    html = environment.get_template(template).render(locale=locale, t=t, **context)
-    return HTMLResponse(html, status_code=status, headers=HEADERS)
+    return templates.TemplateResponse(
+        request, template, {"locale": locale, "t": t, **context}, status, headers=HEADERS
+    )
 
 
-def _message(locale: str, status: int, *keys: tuple[str, str, str]) -> HTMLResponse:
+def _message(
+    request: Request, locale: str, status: int, *keys: tuple[str, str, str]
+) -> HttpResponse:
     parts = [
         {"locale": lc, "title": translate(lc, ti), "body": translate(lc, bo)} for lc, ti, bo in keys
     ]
-    return _render("survey/message.html", locale, status, title=parts[0]["title"], parts=parts)
+    return _render(
+        request, "survey/message.html", locale, status, title=parts[0]["title"], parts=parts
+    )
 
 
-def not_found_page() -> HTMLResponse:
+def not_found_page(request: Request) -> HttpResponse:
     """We do not know the customer's language without an invitation: say it in both."""
     return _message(
+        request,
         "en",
         404,
         ("en", "not_found.title", "not_found.body"),
@@ -84,11 +82,11 @@ def not_found_page() -> HTMLResponse:
     )
 
 
-def _closed(closed: SurveyClosed, locale: str) -> HTMLResponse:
+def _closed(request: Request, closed: SurveyClosed, locale: str) -> HttpResponse:
     if closed.status == InvitationStatus.SCHEDULED:
-        return _message(locale, 403, (locale, "closed.title", "closed.scheduled"))
+        return _message(request, locale, 403, (locale, "closed.title", "closed.scheduled"))
     body = "closed.expired" if closed.status == InvitationStatus.EXPIRED else "closed.other"
-    return _message(locale, 410, (locale, "closed.title", body))
+    return _message(request, locale, 410, (locale, "closed.title", body))
 
 
 async def _find(request: Request) -> Invitation | None:
@@ -117,7 +115,7 @@ def _form(
     values: dict[str, str],
     errors: AnswerError | None = None,
     saved: bool = False,
-) -> HTMLResponse:
+) -> HttpResponse:
     locale, chosen = _locale(request, invitation)
     messages = {
         problem.field: translate(locale, f"error.{problem.code}", **problem.values)
@@ -125,6 +123,7 @@ def _form(
     }
     other = OTHER_LOCALE[locale]
     return _render(
+        request,
         "survey/form.html",
         locale,
         400 if errors else 200,
@@ -153,12 +152,12 @@ async def _saved_values(invitation: Invitation) -> dict[str, str]:
 async def show_survey(request: Request) -> HttpResponse:
     invitation = await _find(request)
     if invitation is None:
-        return not_found_page()
+        return not_found_page(request)
     locale, _ = _locale(request, invitation)
     try:
         check_open(invitation)
     except SurveyClosed as closed:
-        return _closed(closed, locale)
+        return _closed(request, closed, locale)
     plan = await invitation_survey(invitation)
     values = await _saved_values(invitation)
     score = request.query_params.get("score")
@@ -172,23 +171,23 @@ async def show_survey(request: Request) -> HttpResponse:
     except AnswerError as error:
         return _form(request, invitation, plan, values=values, errors=error)
     except SurveyClosed as closed:
-        return _closed(closed, locale)
+        return _closed(request, closed, locale)
     return _form(request, invitation, plan, values=values | {"nps": str(nps)}, saved=True)
 
 
 async def submit_survey(request: Request) -> HttpResponse:
     invitation = await _find(request)
     if invitation is None:
-        return not_found_page()
+        return not_found_page(request)
     locale, chosen = _locale(request, invitation)
     try:
         check_open(invitation)
     except SurveyClosed as closed:
-        return _closed(closed, locale)
+        return _closed(request, closed, locale)
     plan = await invitation_survey(invitation)
     length = request.headers.get("content-length", "0")
     if not length.isdigit() or int(length) > MAX_FORM_BYTES:
-        return _message(locale, 413, (locale, "bad_request.title", "error.invalid"))
+        return _message(request, locale, 413, (locale, "bad_request.title", "error.invalid"))
     form = await request.form()
     values = {key: value for key, value in form.items() if isinstance(value, str)}
     try:
@@ -199,7 +198,7 @@ async def submit_survey(request: Request) -> HttpResponse:
     except AnswerError as error:
         return _form(request, invitation, plan, values=values, errors=error)
     except SurveyClosed as closed:
-        return _closed(closed, locale)
+        return _closed(request, closed, locale)
     thanks = _path(request, "survey_thanks", invitation.token, locale if chosen else None)
     return RedirectResponse(thanks, status_code=303, headers=HEADERS)
 
@@ -207,13 +206,14 @@ async def submit_survey(request: Request) -> HttpResponse:
 async def thank_you(request: Request) -> HttpResponse:
     invitation = await _find(request)
     if invitation is None:
-        return not_found_page()
+        return not_found_page(request)
     locale, chosen = _locale(request, invitation)
     if not await Answer.exists(invitation_id=invitation.id):
         form = _path(request, "survey", invitation.token, locale if chosen else None)
         return RedirectResponse(form, status_code=303, headers=HEADERS)
     plan = await invitation_survey(invitation)
     return _render(
+        request,
         "survey/thanks.html",
         locale,
         brand=plan.brand,

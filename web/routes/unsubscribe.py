@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
 from starlette.responses import Response as HttpResponse
 from starlette.routing import Route
 
@@ -24,7 +23,8 @@ from journeys.models import Customer
 from surveys.models import Invitation
 from surveys.responses import invitation_survey
 from web.i18n import pick_locale, translate
-from web.routes.survey import HEADERS, environment, not_found_page
+from web.routes.survey import HEADERS, not_found_page
+from web.templating import templates
 
 SOURCE = "email-unsubscribe"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -55,20 +55,20 @@ async def _page(
         return translate(locale, key, **values)
 
     plan = await invitation_survey(invitation)
-    html = environment.get_template(template).render(
-        locale=locale,
-        t=t,
-        brand=plan.brand,
-        address=masked(email),
-        action=str(request.url_for("unsubscribe", token=invitation.token).path),
-    )
-    return HTMLResponse(html, headers=HEADERS)
+    context = {
+        "locale": locale,
+        "t": t,
+        "brand": plan.brand,
+        "address": masked(email),
+        "action": str(request.url_for("unsubscribe", token=invitation.token).path),
+    }
+    return templates.TemplateResponse(request, template, context, headers=HEADERS)
 
 
 async def show_unsubscribe(request: Request) -> HttpResponse:
     found = await _find(request)
     if found is None:
-        return not_found_page()
+        return not_found_page(request)
     invitation, customer = found
     return await _page(request, "unsubscribe/confirm.html", invitation, customer.email)
 
@@ -76,7 +76,7 @@ async def show_unsubscribe(request: Request) -> HttpResponse:
 async def unsubscribe(request: Request) -> HttpResponse:
     found = await _find(request)
     if found is None:
-        return not_found_page()
+        return not_found_page(request)
     invitation, customer = found
     await opt_out(customer.email, "email", SOURCE, note=f"invitation {invitation.id}")
     return await _page(request, "unsubscribe/done.html", invitation, customer.email)
