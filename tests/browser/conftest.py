@@ -85,6 +85,7 @@ def served(
         database_url=database_url,
         redis_url=redis_server,
         public_url=f"http://127.0.0.1:{port}",
+        secret_key="a test key, not a secret one",
         twilio=TwilioSettings(),
         smtp=SmtpSettings(),
     )

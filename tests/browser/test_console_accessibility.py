@@ -1,0 +1,44 @@
+"""Every console page, as a signed-in admin finds it with a journey, messages and opt-outs,
+checked with axe-core in a real browser."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from dispatch.optouts import opt_out
+from tests.browser.accessibility import describe, violations
+from tests.browser.live import LiveServer, LiveShop
+from tests.browser.signing_in import signed_in
+from tests.stories import ANNA, BEN
+
+PAGES = [
+    ("/", "Journeys"),
+    ("/outbox", "Outbox"),
+    ("/reports?journey=shop", "Shop"),
+    ("/opt-outs", "Opt-outs"),
+    ("/account/password", "password"),
+]
+
+
+@pytest.fixture
+def busy_shop(live: LiveServer, shop: LiveShop) -> LiveShop:
+    """The shop after a few days of business: two surveys sent, one answered, an opt-out."""
+    shop.delivered("A-1", ANNA)
+    shop.ticket_closed("T-1", BEN)
+    assert BEN.email is not None
+    live.run(lambda: opt_out(BEN.email, "email", "email-unsubscribe"))
+    return shop
+
+
+def test_every_console_page_is_accessible(live: LiveServer, busy_shop: LiveShop, page: Page):
+    signed_in(page, live, "admin")
+    broken = {}
+    for path, heading in PAGES:
+        opened = page.goto(f"{live.url}{path}")
+        assert opened is not None and opened.status == 200, path
+        expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+        if found := violations(page):
+            broken[path] = describe(found)
+
+    assert not broken, "\n\n".join(f"{path}:\n{report}" for path, report in broken.items())
