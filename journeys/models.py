@@ -1,7 +1,8 @@
 """Journeys, their touchpoints, and the customers and interactions that trigger them.
 
 A journey keeps every applied version of its definition, so an invitation can always be
-rendered from the wording that was live when it was scheduled.
+rendered from the wording that was live when it was scheduled, and so the console can say
+who changed what and when, show the difference between two versions, and roll back.
 """
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ class Journey(Model):
     name = fields.CharField(max_length=200)
     version = fields.IntField(default=1)
     timezone = fields.CharField(max_length=64, default="UTC")
+    # False while paused: intake schedules no invitations for a paused journey.
     active = fields.BooleanField(default=True)
+    #: When and by whom the journey was paused, kept after it resumes until the next pause.
+    paused_at = fields.DatetimeField(null=True)
+    paused_by = fields.CharField(max_length=254, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -37,6 +42,10 @@ class JourneyVersion(Model):
     definition = fields.JSONField()
     digest = fields.CharField(max_length=64)
     source = fields.TextField(null=True)
+    #: Who made the version: a console user's email, or a note such as "command line".
+    author = fields.CharField(max_length=254, null=True)
+    #: Why, in the author's words, or what the console did ("rolled back to version 2").
+    note = fields.CharField(max_length=500, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -22,20 +22,6 @@ async def viewer(client, db) -> str:
     return await signed_in(client, "viewer")
 
 
-async def test_home_lists_the_journeys_and_their_touchpoints(client, shop_journey):
-    page = await client.get("/")
-
-    assert page.status_code == 200
-    assert "Touchpoint turns customer interactions into timed" in page.text
-    assert "Shop" in page.text and "(shop," in page.text
-    assert "<td>after-sales</td><td>after-sale</td><td><code>ticket.closed</code></td>" in (
-        page.text
-    )
-    assert "<td>7 days</td>" in page.text and "<td>1 day</td>" in page.text
-    assert 'href="/reports?journey=shop"' in page.text
-    assert 'href="/outbox"' in page.text
-
-
 async def test_the_outbox_shows_a_console_message_with_a_link(client, api_key, shop_journey):
     anna = await sent_invitation(client, api_key)
     link = f"http://testserver/s/{anna.token}"

@@ -1,4 +1,4 @@
-"""The console of the CX owner: the journeys, the outbox, and each journey's report.
+"""The console of the CX owner: the outbox, and each journey's report.
 
 Read-only pages, server-rendered, plain HTML, for anyone signed in (the "view" scope). The
 outbox is how a newcomer running `touchpoint up` sees the messages the console channel
@@ -21,7 +21,6 @@ from dispatch.models import Message
 from dispatch.segments import count_segments
 from journeys.models import Journey
 from journeys.periods import Period, current_period, parse_period
-from journeys.store import journey_definition
 from surveys.models import Invitation, InvitationStatus
 from surveys.reports import JourneyReport, TouchpointRow, touchpoint_report
 from surveys.scoring import Change
@@ -71,17 +70,6 @@ def describe_delay(delay: timedelta) -> str:
     hours, minutes = divmod(rest, 60)
     parts = [(days, "day"), (hours, "hour"), (minutes, "minute")]
     return " ".join(f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n)
-
-
-@requires("view")
-async def home(request: Request) -> Response:
-    journeys = []
-    for journey in await Journey.filter(active=True).order_by("key"):
-        definition = await journey_definition(journey)
-        journeys.append({"journey": journey, "touchpoints": definition.touchpoints})
-    return _render(
-        request, "console/home.html", "home", journeys=journeys, describe_delay=describe_delay
-    )
 
 
 @requires("view")
@@ -198,7 +186,6 @@ def _row_cells(row: TouchpointRow) -> dict[str, Any]:
 
 
 routes = [
-    Route("/", home, methods=["GET"], name="console_home"),
     Route("/outbox", outbox, methods=["GET"], name="console_outbox"),
     Route("/reports", report, methods=["GET"], name="console_report"),
 ]
