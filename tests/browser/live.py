@@ -140,6 +140,16 @@ class LiveShop:
         await run_worker_until_idle(self.live.runtime)
         return await Invitation.get(interaction__event_id=event_id).prefetch_related("customer")
 
+    def revise(self, old: str, new: str, note: str) -> int:
+        """A new version of the shop's journey, its text with `old` replaced by `new`."""
+
+        async def apply() -> int:
+            text = SHOP_JOURNEY.read_text("utf-8").replace(old, new)
+            definition = load_journey(text, source=str(SHOP_JOURNEY))
+            return (await apply_journey(definition, text, note=note)).version
+
+        return self.live.run(apply)
+
     def link_sent_for(self, invitation: Invitation, page: str = "s") -> str:
         """A link in the message the customer received: the survey (`s`), or in an email
         the unsubscribe page (`u`)."""

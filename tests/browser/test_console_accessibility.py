@@ -7,13 +7,23 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from dispatch.optouts import opt_out
+from surveys.responses import record_response
 from tests.browser.accessibility import describe, violations
 from tests.browser.live import LiveServer, LiveShop
 from tests.browser.signing_in import signed_in
 from tests.stories import ANNA, BEN
 
 PAGES = [
-    ("/", "Journeys"),
+    ("/", "Dashboard"),
+    ("/journeys", "Journeys"),
+    ("/journeys/shop", "Shop"),
+    ("/journeys/shop/edit", "Edit Shop"),
+    ("/journeys/shop/versions", "Versions of Shop"),
+    ("/journeys/shop/diff?from=1&to=2", "Shop"),
+    ("/journeys/new", "New journey"),
+    ("/journeys/shop/touchpoints/use/preview", "Preview"),
+    ("/journeys/shop/touchpoints/use/preview/survey?locale=en", "Your feedback"),
+    ("/journeys/shop/touchpoints/use/preview/survey?locale=zh-CN", "反馈"),
     ("/outbox", "Outbox"),
     ("/reports?journey=shop", "Shop"),
     ("/opt-outs", "Opt-outs"),
@@ -23,9 +33,12 @@ PAGES = [
 
 @pytest.fixture
 def busy_shop(live: LiveServer, shop: LiveShop) -> LiveShop:
-    """The shop after a few days of business: two surveys sent, one answered, an opt-out."""
-    shop.delivered("A-1", ANNA)
+    """The shop after a few days of business: two surveys sent, one answered, an opt-out,
+    and a second version of the journey."""
+    anna = shop.delivered("A-1", ANNA)
+    live.run(lambda: record_response(anna, nps=9, csat=5, comment="Fast delivery"))
     shop.ticket_closed("T-1", BEN)
+    shop.revise("P7D", "P5D", note="Ask five days after delivery")
     assert BEN.email is not None
     live.run(lambda: opt_out(BEN.email, "email", "email-unsubscribe"))
     return shop
