@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: up test install browser lint format migrations bench
+.PHONY: up test install browser screenshots lint format migrations bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest
+
+# The README's screenshots, taken from the real pages in Chromium, into docs/screenshots/.
+screenshots: install browser
+	$(BIN)/pytest -q tests/browser/screenshots.py
 
 lint: install
 	$(BIN)/ruff check .
