@@ -18,11 +18,11 @@ from tests.browser.live import LiveServer, LiveShop, listen_on_loopback
 from web.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
-NO_BROWSER = (
+NO_CHROMIUM = (
     f"no Chromium at {CHROMIUM}: the browser tests need Debian's chromium package "
-    "(`sudo apt-get install chromium`, or `make test` as root) and the test extras "
-    "(`pip install -e '.[test]'`)"
+    "(`sudo apt-get install chromium`, or `make test` as root)"
 )
+NO_PLAYWRIGHT = "Playwright is not installed: `pip install -e '.[test]'` (or `make test`)"
 LAUNCH_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -46,9 +46,9 @@ try:
     from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 except ImportError:  # the test extras are not installed: the test modules cannot import
     collect_ignore_glob = ["test_*.py"]
-    MISSING: str | None = NO_BROWSER
+    MISSING: str | None = NO_PLAYWRIGHT
 else:
-    MISSING = None if CHROMIUM.exists() else NO_BROWSER
+    MISSING = None if CHROMIUM.exists() else NO_CHROMIUM
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
