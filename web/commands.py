@@ -127,7 +127,9 @@ async def worker(args: argparse.Namespace, settings: Settings) -> int:
 async def demo(args: argparse.Namespace, settings: Settings) -> int:
     async with connected(settings):
         key = await _demo_setup(settings)
+        password = await _demo_admin(settings)
     print(f"demo journey applied; demo API key: {key}")
+    print(f"console: sign in as {DEMO_ADMIN}, {_password_hint(password)}")
     return 0
 
 

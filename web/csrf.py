@@ -22,6 +22,8 @@ import secrets
 
 from itsdangerous import BadSignature, Signer
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -146,12 +148,17 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 async def _submitted(scope: Scope, body: bytes) -> str | None:
     request = Request(scope, _replay(body, _nothing_more))
+    if HEADER in request.headers:
+        return request.headers[HEADER]
     if request.headers.get("content-type", "").startswith(_FORMS):
-        form = await request.form()
+        try:
+            form = await request.form()
+        except (HTTPException, MultiPartException, ValueError):
+            return None  # a body that is no form carries no token
         value = form.get(FIELD)
         await form.close()
         return value if isinstance(value, str) else None
-    return request.headers.get(HEADER)
+    return None
 
 
 async def _nothing_more() -> Message:

@@ -7,14 +7,20 @@ next sign-in (`needs_rehash`).
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256
 _hasher = PasswordHasher()
-#: Checked against when the email is unknown, so an unknown email takes as long as a known one.
-_DUMMY_HASH = _hasher.hash("no such user, but the same work")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked against when the email is unknown, so it takes as long as a known one."""
+    return _hasher.hash("no such user, but the same work")
 
 
 class WeakPassword(ValueError):
@@ -36,7 +42,7 @@ def hash_password(password: str) -> str:
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """True when the password matches; with no hash, the same work is done and False comes."""
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

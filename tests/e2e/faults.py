@@ -119,6 +119,7 @@ def worker_environment(
         database_url=database_url,
         redis_url=redis_url,
         public_url="http://127.0.0.1:8000",
+        secret_key="a test key, shared by the test's processes",
         twilio_account_sid=twilio.account_sid,
         twilio_auth_token=twilio.auth_token,
         twilio_from=SENDER,

@@ -26,6 +26,7 @@ import pytest
 
 from dispatch.models import Message
 from surveys.models import Invitation, InvitationStatus
+from tests.console import signed_in
 from tests.e2e.faults import WorkerProcess, all_final, eventually, worker_environment
 from tests.servers.twilio import TwilioServer
 from tests.stories import Person, Shop
@@ -91,5 +92,6 @@ async def test_two_workers_together_keep_to_the_senders_segments_per_second(
     assert statuses == [InvitationStatus.SENT] * len(CUSTOMERS)
     assert await Message.filter(status="sent").count() == len(CUSTOMERS)
 
+    await signed_in(client, "viewer")
     outbox = await client.get("/outbox")
     assert '<td class="num">1</td>' in outbox.text

@@ -38,6 +38,7 @@ def environment(db: str, redis_url: str, twilio: TwilioServer, tmp_path: Path) -
         database_url=db,
         redis_url=redis_url,
         public_url=f"http://127.0.0.1:{port}",
+        secret_key="a test key, shared by the test's processes",
         twilio_account_sid=twilio.account_sid,
         twilio_auth_token=twilio.auth_token,
         twilio_from="+15005550006",
