@@ -48,7 +48,11 @@ from web.routes import (
     twilio,
     unsubscribe,
 )
+from web.routes.admin_api_keys import routes as admin_api_keys_routes
+from web.routes.admin_audit import routes as admin_audit_routes
+from web.routes.admin_users import routes as admin_users_routes
 from web.routes.api import ApiError, error_response
+from web.routes.audit_api import routes as audit_api_routes
 from web.runtime import Runtime, start_runtime, stop_runtime
 from web.security_headers import SecurityHeadersMiddleware
 from web.settings import Settings
@@ -139,6 +143,7 @@ def create_app(
             Route("/api/v1/openapi.json", openapi),
             *api.routes,
             *opt_outs.routes,
+            *audit_api_routes,
             *survey.routes,
             *unsubscribe.routes,
             *twilio.routes,
@@ -149,6 +154,9 @@ def create_app(
             *dashboard.routes,
             *console_journeys.routes,
             *journey_preview.routes,
+            *admin_users_routes,
+            *admin_api_keys_routes,
+            *admin_audit_routes,
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[

@@ -17,8 +17,12 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-async def create_api_key(name: str) -> tuple[ApiKey, str]:
+async def create_api_key(
+    name: str, *, created_by: str | None = None, reads_audit: bool = False
+) -> tuple[ApiKey, str]:
     """Returns the stored row and the key itself, which is shown once and never again."""
     key = PREFIX + secrets.token_urlsafe(24)
-    row = await ApiKey.create(name=name, key_hash=hash_key(key))
+    row = await ApiKey.create(
+        name=name, key_hash=hash_key(key), created_by=created_by, reads_audit=reads_audit
+    )
     return row, key

@@ -66,7 +66,7 @@ async def _signed_in(conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] |
         return None
     runtime: Runtime = conn.app.state.runtime
     row = await find_session(cookie, runtime.settings, runtime.secret_key)
-    if row is None or row.user.role not in ROLES:
+    if row is None or row.user.role not in ROLES or row.user.disabled_at is not None:
         return None
     conn.scope["console_session"] = row
     user = row.user

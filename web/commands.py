@@ -28,6 +28,7 @@ from journeys.windows import in_send_window
 from surveys.reports import format_report_table, touchpoint_report
 from web import database
 from web.app import create_app
+from web.audit import cli_actor, key_target, record_as
 from web.auth import create_api_key, hash_key
 from web.cli import Command, print_json
 from web.models import ApiKey, User
@@ -191,6 +192,8 @@ async def _demo_admin(settings: Settings) -> str:
     admin = await User.get_or_none(email=DEMO_ADMIN)
     if admin is None:
         await create_user(DEMO_ADMIN, "admin", password, display_name="Demo admin")
+        detail = {"role": "admin", "initial": "generated"}
+        await record_as(cli_actor(), "user.created", DEMO_ADMIN, detail)
     elif not verify_password(admin.password_hash, password):
         return ""  # changed in the console since: theirs to keep
     return password
@@ -303,8 +306,10 @@ async def journeys_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def apikeys_create(args: argparse.Namespace, settings: Settings) -> int:
+    actor = cli_actor()
     async with connected(settings):
-        row, key = await create_api_key(args.name)
+        row, key = await create_api_key(args.name, created_by=actor.label)
+        await record_as(actor, "api_key.created", key_target(row))
     print(f"API key {row.id} ({row.name}); shown once, keep it safe:\n{key}")
     return 0
 
@@ -325,6 +330,10 @@ async def apikeys_revoke(args: argparse.Namespace, settings: Settings) -> int:
         revoked = await ApiKey.filter(id=args.id, revoked_at=None).update(
             revoked_at=datetime.now(UTC)
         )
+        if revoked:
+            await record_as(
+                cli_actor(), "api_key.revoked", key_target(await ApiKey.get(id=args.id))
+            )
     print(f"API key {args.id} revoked" if revoked else f"no active API key {args.id}")
     return 0 if revoked else 1
 

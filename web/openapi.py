@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse
 from dispatch.optouts import SOURCES
 from journeys.events import EventIn
 from surveys.models import InvitationStatus
+from web.audit import ACTOR_KINDS
 from web.routes.opt_outs import OptOutIn
 
 _ERROR = {
@@ -76,6 +77,26 @@ _OPT_OUT_PAGE = {
         "next_page": {"type": ["integer", "null"]},
     },
 }
+_AUDIT_EVENT = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "occurred_at": {"type": "string", "format": "date-time"},
+        "actor": {
+            "type": "object",
+            "properties": {
+                "kind": {"type": "string", "enum": list(ACTOR_KINDS)},
+                "id": {"type": ["integer", "null"], "description": "the user's or key's id"},
+                "label": {"type": "string", "description": "an email, a key's name, a phone"},
+            },
+        },
+        "action": {"type": "string", "examples": ["sign_in.failed", "opt_out.lifted"]},
+        "target": {"type": "string"},
+        "detail": {"type": ["object", "null"]},
+        "client_address": {"type": ["string", "null"]},
+        "request_id": {"type": ["string", "null"]},
+    },
+}
 
 
 def _errors(*codes: int, worded: dict[int, str] | None = None) -> dict[str, Any]:
@@ -83,6 +104,7 @@ def _errors(*codes: int, worded: dict[int, str] | None = None) -> dict[str, Any]
     described = {
         400: "malformed body",
         401: "missing or wrong API key",
+        403: "the API key may not do this",
         404: "unknown journey",
         413: "batch over the limit",
         422: "bad parameter, or every event rejected",
@@ -146,6 +168,7 @@ def document(max_events: int) -> dict[str, Any]:
                 "Invitation": _INVITATION,
                 "OptOutRequest": OptOutIn.model_json_schema(),
                 "OptOut": _OPT_OUT,
+                "AuditEvent": _AUDIT_EVENT,
                 "Error": _ERROR,
             },
         },
@@ -190,6 +213,7 @@ def document(max_events: int) -> dict[str, Any]:
                 }
             },
             **_opt_out_paths(),
+            **_audit_paths(),
         },
     }
 
@@ -243,6 +267,39 @@ def _opt_out_paths() -> dict[str, Any]:
                 },
             }
         },
+    }
+
+
+def _audit_paths() -> dict[str, Any]:
+    page = {
+        "type": "object",
+        "properties": {
+            "events": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEvent"}},
+            "next_page": {"type": ["integer", "null"]},
+        },
+    }
+    return {
+        "/api/v1/audit": {
+            "get": {
+                "summary": "Read the audit log, newest first, 100 a page (keys that may read it)",
+                "parameters": [
+                    _query("action", "an action (user.created) or a family of them (user)"),
+                    _query("actor", "any part of the actor's email, key name or phone"),
+                    _query("since", "at or after this ISO-8601 time (with its offset)"),
+                    _query("until", "before this ISO-8601 time (with its offset)"),
+                    _query("page", "1, 2, ...: the next_page of the previous page"),
+                ],
+                "responses": {
+                    "200": _json(page, "a page"),
+                    **_errors(
+                        401,
+                        403,
+                        422,
+                        worded={403: "the key was not created to read the audit log"},
+                    ),
+                },
+            }
+        }
     }
 
 

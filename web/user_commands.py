@@ -12,6 +12,7 @@ import getpass
 import sys
 
 from web.access import ROLES
+from web.audit import cli_actor, record_as
 from web.cli import Command
 from web.commands import connected
 from web.models import User
@@ -47,6 +48,8 @@ async def users_create(args: argparse.Namespace, settings: Settings) -> int:
         password = read_password(args)
         async with connected(settings):
             user = await create_user(args.email, args.role, password, display_name=args.name)
+            detail = {"role": user.role, "initial": "typed"}
+            await record_as(cli_actor(), "user.created", user.email, detail)
     except (UserError, NoPassword) as error:
         return _fail(str(error))
     print(f"user {user.email} created with the role {user.role}")
@@ -65,10 +68,14 @@ async def users_set_role(args: argparse.Namespace, settings: Settings) -> int:
         user = await find_user(args.email)
         if user is None:
             return _fail(f"no user with the email {args.email!r}")
+        before = user.role
         try:
             await set_role(user, args.role)
         except UserError as error:
             return _fail(str(error))
+        if user.role != before:
+            detail = {"from": before, "to": user.role}
+            await record_as(cli_actor(), "user.role_changed", user.email, detail)
     print(f"{user.email} now has the role {user.role}")
     return 0
 
@@ -81,6 +88,8 @@ async def users_set_password(args: argparse.Namespace, settings: Settings) -> in
             if user is None:
                 return _fail(f"no user with the email {args.email!r}")
             ended = await set_password(user, password)
+            detail = {"sessions_ended": ended}
+            await record_as(cli_actor(), "user.password_reset", user.email, detail)
     except (UserError, NoPassword) as error:
         return _fail(str(error))
     print(f"password of {user.email} changed; sessions ended: {ended}")

@@ -60,6 +60,8 @@ async def check_password(email: str, password: str) -> User | None:
     user = await find_user(email)
     if not verify_password(user.password_hash if user else None, password) or user is None:
         return None
+    if user.disabled_at is not None:  # an admin disabled the account (web/routes/admin_users.py)
+        return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         await user.save(update_fields=["password_hash"])

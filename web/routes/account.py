@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from web.access import ConsoleUser, requires
+from web.audit import record
 from web.models import User
 from web.passwords import MIN_LENGTH, verify_password
 from web.routes.sign_in import client_address, throttle
@@ -65,6 +66,7 @@ async def change_password(request: Request) -> Response:
         ended = await set_password(user, new, keep=current_session(request))
     except UserError as error:
         return _page(request, 400, errors={"new": str(error).capitalize() + "."})
+    await record(request, "user.password_changed", user.email, {"sessions_ended": ended})
     return RedirectResponse(f"{PATH}?ended={ended}", status_code=303)
 
 

@@ -23,6 +23,7 @@ from starlette.routing import Route
 from dispatch.models import OptOut
 from dispatch.optouts import active_opt_out, opt_in, opt_out
 from web.access import requires
+from web.audit import record
 from web.routes.opt_outs import OptOutRejected, address_key, parse_opt_out
 from web.templating import templates
 
@@ -88,6 +89,7 @@ async def add_opt_out(request: Request) -> Response:
     if await active_opt_out(address, kind) is not None:
         return _back("held", address)
     await opt_out(address, kind, SOURCE, note=found.note)
+    await record(request, "opt_out.created", address, {"source": SOURCE, "note": found.note})
     return _back("added", address)
 
 
@@ -102,6 +104,8 @@ async def lift_opt_out(request: Request) -> Response:
         message = f"{typed} never opted out." if typed else "Name the address to lift."
         return await _page(request, 400, errors={"address": message})
     lifted = await opt_in(found.address, "email" if found.kind == "email" else "phone", SOURCE)
+    if lifted:
+        await record(request, "opt_out.lifted", found.address, {"source": SOURCE})
     return _back("lifted" if lifted else "unchanged", found.address)
 
 

@@ -28,6 +28,7 @@ from starlette.routing import Route
 from dispatch.models import OptOut
 from dispatch.optouts import AddressKind, active_opt_out, normalise_address, opt_in, opt_out
 from journeys.events import field_errors, to_e164
+from web.audit import record
 from web.routes.api import ApiError, api, read_json
 from web.runtime import Runtime
 
@@ -119,6 +120,7 @@ async def record_opt_out(request: Request) -> JSONResponse:
     if holding is not None:
         return JSONResponse(describe(holding), status_code=200)
     created = await opt_out(address, kind, SOURCE, note=found.note)
+    await record(request, "opt_out.created", address, {"source": SOURCE, "note": found.note})
     return JSONResponse(describe(created), status_code=201)
 
 
@@ -138,7 +140,8 @@ async def lift_opt_out(request: Request) -> JSONResponse:
     found = await OptOut.get_or_none(address=key)
     if found is None:
         raise ApiError(404, f"{key} never opted out", "address")
-    await opt_in(key, "email" if found.kind == "email" else "phone", SOURCE)
+    if await opt_in(key, "email" if found.kind == "email" else "phone", SOURCE):
+        await record(request, "opt_out.lifted", key, {"source": SOURCE})
     return JSONResponse(describe(await OptOut.get(id=found.id)))
 
 

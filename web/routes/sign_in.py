@@ -15,6 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from web.access import requires
+from web.audit import record, user_actor
 from web.runtime import Runtime
 from web.sessions import (
     clear_session_cookie,
@@ -95,14 +96,17 @@ async def sign_in(request: Request) -> Response:
     limiter = throttle(runtime)
     wait = await limiter.wait_seconds(email, address)
     if wait:
+        await record(request, "sign_in.failed", email, {"reason": "throttled"})
         message = f"Too many failed sign-ins. Try again in {describe_wait(wait)}."
         return _page(request, 429, email=email, error=message)
     user = await check_password(email, password) if email and password else None
     if user is None:
+        await record(request, "sign_in.failed", email, {"reason": "wrong email or password"})
         wait = await limiter.failed(email, address)
         locked = f" Too many failed sign-ins: try again in {describe_wait(wait)}." if wait else ""
         return _page(request, 401, email=email, error=WRONG + locked)
     await limiter.succeeded(email, address)
+    await record(request, "sign_in.succeeded", user.email, actor=user_actor(user))
     if (previous := current_session(request)) is not None:
         await end_session(previous)
     _, cookie = await start_session(user, request, runtime.settings, runtime.secret_key)

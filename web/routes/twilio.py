@@ -32,10 +32,11 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from dispatch.models import Message
-from dispatch.optouts import normalise_address, opt_in, opt_out
+from dispatch.optouts import active_opt_out, normalise_address, opt_in, opt_out
 from surveys import replies
 from surveys.models import Answer, Invitation, InvitationStatus
 from surveys.responses import COMMENT_LIMIT, AnswerError, SurveyClosed, record_response
+from web.audit import customer, record
 from web.runtime import Runtime
 
 log = logging.getLogger("touchpoint.twilio")
@@ -132,7 +133,7 @@ async def message_status(request: Request) -> Response:
         status=status, error=_delivery_error(code) if code else message.error
     )
     if moved:
-        await _update_invitation(message, status, code)
+        await _update_invitation(request, message, status, code)
     else:
         log.info("status %s for message %s is not newer than %s", status, sid, message.status)
     return Response(status_code=200)
@@ -144,11 +145,21 @@ def _delivery_error(code: str | None) -> str:
     return known or f"Twilio delivery error {code}"
 
 
-async def _update_invitation(message: Message, status: str, code: str | None) -> None:
+async def _update_invitation(
+    request: Request, message: Message, status: str, code: str | None
+) -> None:
     invitation_id = message.invitation_id  # type: ignore[attr-defined]
     now = datetime.now(UTC)
-    if code == "21610":
-        await opt_out(message.recipient, "phone", "twilio-21610", note=f"message {message.id}")
+    if code == "21610" and await active_opt_out(message.recipient, "phone") is None:
+        note = f"message {message.id}"
+        await opt_out(message.recipient, "phone", "twilio-21610", note=note)
+        await record(
+            request,
+            "opt_out.created",
+            message.recipient,
+            {"source": "twilio-21610", "note": note},
+            actor=customer(message.recipient),
+        )
     if not await _is_the_invitation(message):
         return  # a reminder's fate does not change the invitation's
     if status == "delivered":
@@ -216,10 +227,15 @@ async def inbound_sms(request: Request) -> Response:
     words = WORDS[locale]
     log.info("sms reply from %s: %s", phone, type(reply).__name__)
     if isinstance(reply, replies.OptOut):
-        await opt_out(phone, "phone", "sms-stop", note=reply.keyword)
+        if await active_opt_out(phone, "phone") is None:
+            await opt_out(phone, "phone", "sms-stop", note=reply.keyword)
+            detail = {"source": "sms-stop", "note": reply.keyword}
+            await record(request, "opt_out.created", phone, detail, actor=customer(phone))
         return _twiml(words["stopped"])
     if isinstance(reply, replies.OptIn):
-        await opt_in(phone, "phone", "sms-start")
+        if await opt_in(phone, "phone", "sms-start"):
+            detail = {"source": "sms-start"}
+            await record(request, "opt_out.lifted", phone, detail, actor=customer(phone))
         return _twiml(words["started"])
     if isinstance(reply, replies.Help):
         return _twiml(words["help"])

@@ -18,10 +18,12 @@ from starlette.requests import Request
 from starlette.responses import Response as HttpResponse
 from starlette.routing import Route
 
-from dispatch.optouts import opt_out
+from dispatch.optouts import active_opt_out, normalise_address, opt_out
 from journeys.models import Customer
 from surveys.models import Invitation
 from surveys.responses import invitation_survey
+from web.audit import customer as customer_actor
+from web.audit import record
 from web.i18n import pick_locale, translate
 from web.routes.survey import HEADERS, not_found_page
 from web.templating import templates
@@ -78,7 +80,12 @@ async def unsubscribe(request: Request) -> HttpResponse:
     if found is None:
         return not_found_page(request)
     invitation, customer = found
-    await opt_out(customer.email, "email", SOURCE, note=f"invitation {invitation.id}")
+    address = normalise_address(customer.email, "email")
+    if await active_opt_out(address, "email") is None:
+        note = f"invitation {invitation.id}"
+        await opt_out(address, "email", SOURCE, note=note)
+        detail = {"source": SOURCE, "note": note}
+        await record(request, "opt_out.created", address, detail, actor=customer_actor(address))
     return await _page(request, "unsubscribe/done.html", invitation, customer.email)
 
 
