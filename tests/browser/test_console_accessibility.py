@@ -28,6 +28,9 @@ PAGES = [
     ("/reports?journey=shop", "Shop"),
     ("/opt-outs", "Opt-outs"),
     ("/account/password", "password"),
+    ("/admin/users", "Users"),
+    ("/admin/api-keys", "API keys"),
+    ("/admin/audit", "Audit log"),
 ]
 
 
