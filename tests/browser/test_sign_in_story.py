@@ -67,4 +67,5 @@ def test_a_form_sent_without_its_csrf_token_is_refused_and_changes_nothing(
     row.get_by_role("button", name="Lift").click()
 
     expect(page.get_by_role("main")).to_contain_text(re.compile("CSRF|security token", re.I))
+    assert_accessible(page)
     assert live.run(lambda: is_opted_out(BEN.email, "email"))
