@@ -13,6 +13,7 @@ import asyncio
 import re
 import socket
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from pathlib import Path
@@ -71,7 +72,7 @@ class LiveServer:
         for _ in range(200):
             if self._server.started or self._serving.done():
                 break
-            threading.Event().wait(0.05)
+            time.sleep(0.05)
         if not self._server.started:
             self.stop()
             raise RuntimeError(f"the app did not start on {self.url}")
@@ -126,19 +127,25 @@ class LiveShop:
     def delivered(self, order: str, to: Person, days_ago: float = 8) -> Invitation:
         """The order was delivered `days_ago`: its `use` survey falls due and is sent, by SMS
         to a customer with a phone."""
-        return self.live.run(lambda: self._sent("delivered", order, to, days_ago))
+        return self._sent(order, lambda shop: shop.delivered(order, to, days_ago))
 
     def ticket_closed(self, ticket: str, to: Person, days_ago: float = 8) -> Invitation:
         """The help desk closed a ticket `days_ago`: its `after-sales` survey is sent, by
         email to a customer with an address."""
-        return self.live.run(lambda: self._sent("ticket_closed", ticket, to, days_ago))
+        return self._sent(ticket, lambda shop: shop.ticket_closed(ticket, to, days_ago))
 
-    async def _sent(self, event: str, event_id: str, to: Person, days_ago: float) -> Invitation:
-        async with httpx.AsyncClient(base_url=self.live.url) as http:
-            await getattr(Shop(http, self.api_key), event)(event_id, to, days_ago)
-        assert self.live.runtime is not None
-        await run_worker_until_idle(self.live.runtime)
-        return await Invitation.get(interaction__event_id=event_id).prefetch_related("customer")
+    def _sent(self, event_id: str, post: Callable[[Shop], Awaitable[object]]) -> Invitation:
+        """Post the event over HTTP, let the worker send what fell due, find the invitation."""
+        runtime = self.live.runtime
+        assert runtime is not None
+
+        async def send() -> Invitation:
+            async with httpx.AsyncClient(base_url=self.live.url) as http:
+                await post(Shop(http, self.api_key))
+            await run_worker_until_idle(runtime)
+            return await Invitation.get(interaction__event_id=event_id).prefetch_related("customer")
+
+        return self.live.run(send)
 
     def revise(self, old: str, new: str, note: str) -> int:
         """A new version of the shop's journey, its text with `old` replaced by `new`."""
