@@ -1,4 +1,4 @@
-"""What only the web layer owns: the API keys integrators send events with."""
+"""What only the web layer owns: API keys, and the console's users and their sessions."""
 
 from __future__ import annotations
 
