@@ -1,4 +1,4 @@
-"""What only the web layer owns: API keys, and the console's users and their sessions."""
+"""What only the web layer owns: API keys, the console's users and their sessions, the audit log."""
 
 from __future__ import annotations
 

@@ -40,6 +40,7 @@ async def test_a_new_key_is_shown_once_and_works_at_once(client, alice):
     assert answer.status_code == 201
     key = shown_key(answer.text)
     assert "shown this once and never again" in answer.text
+    assert answer.headers["cache-control"] == "no-store"
     assert await call_api(client, key) == 200
     listing = (await client.get(PAGE)).text
     assert key not in listing and "order system" in listing
