@@ -1,12 +1,11 @@
-"""Journeys in the console: the list, each journey's map, editing, versions, pause and resume.
+"""Journeys in the console: the list, each journey's map, editing, pause and resume.
 
 Anyone who may view reads the list, the map and the versions; editors and admins ("edit")
 change a journey. An edit is the whole YAML file in a textarea, validated by
 `journeys.loader` exactly as `touchpoint journeys validate` does: every problem with its
 line, and nothing stored until the whole file is valid. The text the editor typed stays in
-the form beside its problems. Each saved change is a version with its author, note and time;
-the versions page shows the difference between any two, and a roll-back stores an earlier
-version's content as a new version.
+the form beside its problems. Each saved change is a version with its author, note and time
+(`web.routes.journey_versions` shows them, their differences, and rolls back).
 
 Pausing a journey stops intake from scheduling invitations for it (a paused journey is not
 in `journeys.store.Catalog`, so events for it are answered "no active journey"). Invitations
@@ -20,7 +19,6 @@ only.
 
 from __future__ import annotations
 
-import logging
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -42,22 +40,17 @@ from journeys.store import (
     apply_journey,
     journey_definition,
     journey_version,
-    journey_versions,
     pause_journey,
     resume_journey,
-    roll_back,
 )
 from surveys.models import Invitation, InvitationStatus
 from surveys.reports import touchpoint_report
 from web.access import requires
+from web.audit import record
 from web.journey_map import journey_map, journey_scores
-from web.templating import templates
-from web.version_diff import diff_lines, unified_text, version_text
+from web.templating import problem_page, templates
+from web.version_diff import version_text
 
-log = logging.getLogger("touchpoint.console")
-
-#: A journey file is a few kilobytes; a form this large is a mistake or an attack.
-MAX_FORM_BYTES = 256 * 1024
 NOTE_LIMIT = 500
 PAUSED_REASON = "journey paused"
 #: /journeys/new is the page that creates one, so no journey may be called "new" here.
@@ -68,53 +61,41 @@ _JOURNEY_LINE = re.compile(r"^journey\s*:", re.MULTILINE)
 async def record_journey_change(
     request: Request, action: str, journey: Journey, detail: dict[str, Any]
 ) -> None:
-    """The one place a journey change is reported: journey.updated, journey.paused,
-    journey.resumed, journey.rolled_back. Written to the log until the audit log
-    (`web.audit.record`) is wired here."""
-    log.info("%s %s by %s: %s", action, journey.key, _author(request), detail)
+    """The one place a journey change is recorded in the audit log: journey.updated,
+    journey.paused, journey.resumed, journey.rolled_back."""
+    await record(request, action, journey.key, detail)
 
 
-def _author(request: Request) -> str:
-    return str(getattr(request.scope.get("user"), "email", "") or "unknown")
+def author_of(request: Request) -> str:
+    """The signed-in person, as a version and a pause remember them (journeys knows no users)."""
+    return str(request.user.email)
 
 
-def _page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
+def may_edit(request: Request) -> bool:
+    return "edit" in request.auth.scopes
+
+
+def page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
     return templates.TemplateResponse(
         request, template, {"section": "journeys", **context}, status_code=status
     )
 
 
-def _problem(request: Request, status: int, title: str, detail: str) -> Response:
-    return _page(
-        request, "console/journey_problem.html", {"title": title, "detail": detail}, status
-    )
-
-
-async def _journey(request: Request) -> Journey | None:
-    return await Journey.get_or_none(key=request.path_params["key"])
-
-
-def _no_journey(request: Request) -> Response:
+async def journey_or_404(request: Request) -> Journey | Response:
     key = request.path_params["key"]
-    return _problem(request, 404, "No such journey", f"There is no journey with the key {key!r}.")
+    journey = await Journey.get_or_none(key=key)
+    if journey is None:
+        return problem_page(request, 404, "No such journey", f"There is no journey {key!r}.")
+    return journey
 
 
-async def _form(request: Request) -> dict[str, str] | Response:
-    length = request.headers.get("content-length", "")
-    if not length.isdigit() or int(length) > MAX_FORM_BYTES:
-        limit = MAX_FORM_BYTES // 1024
-        return _problem(
-            request, 413, "Form too large", f"A journey form may hold up to {limit} KiB."
-        )
+async def form_fields(request: Request) -> dict[str, str]:
+    """The form's text fields (its size is capped by `web.body_limit` before it is read)."""
     form = await request.form()
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
-def _may_edit(request: Request) -> bool:
-    return "edit" in getattr(request.scope.get("auth"), "scopes", ())
-
-
-# Reading: the list, the map, the versions and their differences.
+# Reading: the list and the map.
 
 
 @requires("view")
@@ -127,10 +108,10 @@ async def journeys_list(request: Request) -> Response:
         .group_by("journey_id")
         .values_list("journey_id", "n")
     )
-    return _page(
+    return page(
         request,
         "console/journeys.html",
-        {"journeys": journeys, "latest": latest, "counts": counts, "can_edit": _may_edit(request)},
+        {"journeys": journeys, "latest": latest, "counts": counts, "can_edit": may_edit(request)},
     )
 
 
@@ -145,14 +126,14 @@ async def _current_versions(journeys: list[Journey]) -> dict[int, JourneyVersion
 
 @requires("view")
 async def journey_page(request: Request) -> Response:
-    journey = await _journey(request)
-    if journey is None:
-        return _no_journey(request)
+    journey = await journey_or_404(request)
+    if isinstance(journey, Response):
+        return journey
     definition = await journey_definition(journey)
     min_sample = request.app.state.runtime.settings.surveys.min_sample
     period = current_period(datetime.now(UTC), ZoneInfo(journey.timezone))
     report = await touchpoint_report(journey.key, period, min_sample=min_sample)
-    return _page(
+    return page(
         request,
         "console/journey.html",
         {
@@ -162,68 +143,13 @@ async def journey_page(request: Request) -> Response:
             "scores": journey_scores(definition, report.rows, min_sample),
             "period": period,
             "min_sample": min_sample,
-            "can_edit": _may_edit(request),
+            "can_edit": may_edit(request),
             "saved": request.query_params.get("saved"),
         },
     )
 
 
-@requires("view")
-async def versions_page(request: Request) -> Response:
-    journey = await _journey(request)
-    if journey is None:
-        return _no_journey(request)
-    versions = await journey_versions(journey)
-    return _page(
-        request,
-        "console/journey_versions.html",
-        {"journey": journey, "versions": versions, "can_edit": _may_edit(request)},
-    )
-
-
-def _version_number(value: str | None, name: str) -> int:
-    if value is None or not value.isdigit() or not 0 < int(value) < 2**31:
-        raise ValueError(f"{name} must be a version number, not {value!r}")
-    return int(value)
-
-
-@requires("view")
-async def diff_page(request: Request) -> Response:
-    journey = await _journey(request)
-    if journey is None:
-        return _no_journey(request)
-    params = request.query_params
-    try:
-        old_number = _version_number(params.get("from"), "from")
-        new_number = _version_number(params.get("to", str(journey.version)), "to")
-    except ValueError as error:
-        return _problem(request, 400, "Choose two versions", str(error))
-    old = await journey_version(journey, old_number)
-    new = await journey_version(journey, new_number)
-    for number, found in ((old_number, old), (new_number, new)):
-        if found is None:
-            detail = f"Journey {journey.key!r} has no version {number}."
-            return _problem(request, 404, "No such version", detail)
-    assert old is not None and new is not None
-    old_text = version_text(old.source, old.definition)
-    new_text = version_text(new.source, new.definition)
-    lines = diff_lines(old_text, new_text)
-    labels = (f"{journey.key} version {old.version}", f"{journey.key} version {new.version}")
-    return _page(
-        request,
-        "console/journey_diff.html",
-        {
-            "journey": journey,
-            "old": old,
-            "new": new,
-            "lines": lines,
-            "text": unified_text(lines, *labels),
-            "versions": await journey_versions(journey),
-        },
-    )
-
-
-# Changing: edit, create, roll back, pause, resume.
+# Changing: edit, create, pause, resume.
 
 
 def _problems_of(error: JourneyFileError, text: str) -> list[dict[str, Any]]:
@@ -261,7 +187,7 @@ def _editor(
     conflict: str | None = None,
     status: int = 200,
 ) -> Response:
-    return _page(
+    return page(
         request,
         "console/journey_edit.html",
         {
@@ -278,9 +204,9 @@ def _editor(
 
 @requires("edit")
 async def edit_form(request: Request) -> Response:
-    journey = await _journey(request)
-    if journey is None:
-        return _no_journey(request)
+    journey = await journey_or_404(request)
+    if isinstance(journey, Response):
+        return journey
     current = await journey_version(journey, journey.version)
     text = version_text(current.source, current.definition) if current else ""
     return _editor(request, journey, text, "", based_on=journey.version)
@@ -288,12 +214,10 @@ async def edit_form(request: Request) -> Response:
 
 @requires("edit")
 async def save_edit(request: Request) -> Response:
-    journey = await _journey(request)
-    if journey is None:
-        return _no_journey(request)
-    form = await _form(request)
-    if isinstance(form, Response):
-        return form
+    journey = await journey_or_404(request)
+    if isinstance(journey, Response):
+        return journey
+    form = await form_fields(request)
     text, note = form.get("source", ""), form.get("note", "").strip()[:NOTE_LIMIT]
     based_on = form.get("based_on", "")
     base = int(based_on) if based_on.isdigit() else journey.version
@@ -302,7 +226,7 @@ async def save_edit(request: Request) -> Response:
         if definition.journey != journey.key:
             raise _wrong_key(definition, journey.key, text)
         applied = await apply_journey(
-            definition, text, author=_author(request), note=note or None, based_on=base
+            definition, text, author=author_of(request), note=note or None, based_on=base
         )
     except JourneyFileError as error:
         problems = _problems_of(error, text)
@@ -325,9 +249,7 @@ async def new_form(request: Request) -> Response:
 
 @requires("edit")
 async def create_journey(request: Request) -> Response:
-    form = await _form(request)
-    if isinstance(form, Response):
-        return form
+    form = await form_fields(request)
     text, note = form.get("source", ""), form.get("note", "").strip()[:NOTE_LIMIT]
     try:
         definition = load_journey(text, source="new journey")
@@ -342,39 +264,10 @@ async def create_journey(request: Request) -> Response:
             f"edit it from its own page, or choose another key."
         )
         return _editor(request, None, text, note, conflict=conflict, status=409)
-    applied = await apply_journey(definition, text, author=_author(request), note=note or None)
+    applied = await apply_journey(definition, text, author=author_of(request), note=note or None)
     detail = {"version": applied.version, "note": note, "created": True}
     await record_journey_change(request, "journey.updated", applied.journey, detail)
     return RedirectResponse(f"/journeys/{applied.journey.key}?saved=1", status_code=303)
-
-
-@requires("edit")
-async def roll_back_version(request: Request) -> Response:
-    journey = await _journey(request)
-    if journey is None:
-        return _no_journey(request)
-    form = await _form(request)
-    if isinstance(form, Response):
-        return form
-    try:
-        version = _version_number(request.path_params["version"], "version")
-        base = _version_number(form.get("based_on"), "based_on")
-    except ValueError as error:
-        return _problem(request, 400, "Not a version", str(error))
-    if base != journey.version:
-        detail = str(VersionConflict(base, journey.version))
-        return _problem(request, 409, "The journey changed meanwhile", detail)
-    try:
-        applied = await roll_back(journey, version, author=_author(request))
-    except LookupError as error:
-        return _problem(request, 404, "No such version", str(error))
-    except VersionConflict as conflict:
-        return _problem(request, 409, "The journey changed meanwhile", str(conflict))
-    if applied.changed:
-        detail = {"to_version": version, "version": applied.version}
-        await record_journey_change(request, "journey.rolled_back", journey, detail)
-    saved = applied.version if applied.changed else "unchanged"
-    return RedirectResponse(f"/journeys/{journey.key}?saved={saved}", status_code=303)
 
 
 async def suppress_scheduled(journey: Journey, now: datetime) -> int:
@@ -389,15 +282,12 @@ async def suppress_scheduled(journey: Journey, now: datetime) -> int:
 
 @requires("edit")
 async def pause(request: Request) -> Response:
-    journey = await _journey(request)
-    if journey is None:
-        return _no_journey(request)
-    form = await _form(request)
-    if isinstance(form, Response):
-        return form
+    journey = await journey_or_404(request)
+    if isinstance(journey, Response):
+        return journey
     now = datetime.now(UTC)
     async with in_transaction():
-        paused = await pause_journey(journey, author=_author(request), now=now)
+        paused = await pause_journey(journey, author=author_of(request), now=now)
         stopped = await suppress_scheduled(journey, now) if paused else 0
     if paused:
         detail = {"suppressed_invitations": stopped}
@@ -407,12 +297,9 @@ async def pause(request: Request) -> Response:
 
 @requires("edit")
 async def resume(request: Request) -> Response:
-    journey = await _journey(request)
-    if journey is None:
-        return _no_journey(request)
-    form = await _form(request)
-    if isinstance(form, Response):
-        return form
+    journey = await journey_or_404(request)
+    if isinstance(journey, Response):
+        return journey
     if await resume_journey(journey, now=datetime.now(UTC)):
         await record_journey_change(request, "journey.resumed", journey, {})
     return RedirectResponse(f"/journeys/{journey.key}?saved=resumed", status_code=303)
@@ -425,14 +312,6 @@ routes = [
     Route("/journeys/{key}", journey_page, methods=["GET"], name="journey"),
     Route("/journeys/{key}/edit", edit_form, methods=["GET"], name="journey_edit"),
     Route("/journeys/{key}/edit", save_edit, methods=["POST"], name="journey_save"),
-    Route("/journeys/{key}/versions", versions_page, methods=["GET"], name="journey_versions"),
-    Route("/journeys/{key}/diff", diff_page, methods=["GET"], name="journey_diff"),
-    Route(
-        "/journeys/{key}/versions/{version}/roll-back",
-        roll_back_version,
-        methods=["POST"],
-        name="journey_roll_back",
-    ),
     Route("/journeys/{key}/pause", pause, methods=["POST"], name="journey_pause"),
     Route("/journeys/{key}/resume", resume, methods=["POST"], name="journey_resume"),
 ]

@@ -36,15 +36,14 @@ from surveys.links import new_token, survey_url
 from surveys.responses import COMMENT_LIMIT, FIELDS, AnswerError, parse_answers
 from web.access import requires
 from web.i18n import OTHER_LOCALE, requested_locale, translate
+from web.routes.console_journeys import form_fields, may_edit
 from web.routes.survey import HEADERS as SURVEY_HEADERS
-from web.routes.survey import MAX_FORM_BYTES as MAX_SURVEY_FORM_BYTES
-from web.templating import templates
+from web.templating import problem_page, templates
 
 log = logging.getLogger("touchpoint.console")
 
 TEST_MARK = "[TEST] "
-MAX_FORM_BYTES = 8 * 1024
-#: The address kind each channel sends to (the channel's own name is not spelled out here).
+#: The kind of address each channel sends to, in one table until channels say it themselves.
 ADDRESS_KINDS = {"sms": "phone", "email": "email"}
 
 
@@ -110,22 +109,13 @@ async def _find(
     key, touchpoint = request.path_params["key"], request.path_params["touchpoint"]
     journey = await Journey.get_or_none(key=key)
     if journey is None:
-        return _problem(request, 404, "No such journey", f"There is no journey {key!r}.")
+        return problem_page(request, 404, "No such journey", f"There is no journey {key!r}.")
     definition = await journey_definition(journey)
     found = next((t for t in definition.touchpoints if t.key == touchpoint), None)
     if found is None:
         detail = f"Journey {key!r} has no touchpoint {touchpoint!r} in version {journey.version}."
-        return _problem(request, 404, "No such touchpoint", detail)
+        return problem_page(request, 404, "No such touchpoint", detail)
     return journey, definition, found
-
-
-def _problem(request: Request, status: int, title: str, detail: str) -> Response:
-    return templates.TemplateResponse(
-        request,
-        "console/journey_problem.html",
-        {"section": "journeys", "title": title, "detail": detail},
-        status_code=status,
-    )
 
 
 def _previews(
@@ -162,7 +152,7 @@ def _preview_page(
                 (locale, _preview_path(journey.key, touchpoint.key, locale))
                 for locale in SUPPORTED_LOCALES
             ],
-            "can_edit": "edit" in getattr(request.scope.get("auth"), "scopes", ()),
+            "can_edit": may_edit(request),
             "sent": sent,
             "error": error,
             "values": values or {},
@@ -203,7 +193,7 @@ def _survey_form(
     here = _preview_path(journey.key, touchpoint.key, locale)
     return templates.TemplateResponse(
         request,
-        "console/journey_survey_preview.html",
+        "survey/preview.html",
         {
             "locale": locale,
             "t": t,
@@ -244,11 +234,8 @@ async def check_survey_answers(request: Request) -> Response:
     if isinstance(found, Response):
         return found
     _, definition, touchpoint = found
-    length = request.headers.get("content-length", "")
-    if not length.isdigit() or int(length) > MAX_SURVEY_FORM_BYTES:
-        return _problem(request, 413, "Form too large", "A survey form is a few answers.")
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    form = await form_fields(request)
+    values = {k: v for k, v in form.items() if k != "csrf_token"}
     try:
         parse_answers(values, definition.surveys[touchpoint.survey])
     except AnswerError as error:
@@ -279,10 +266,7 @@ async def test_send(request: Request) -> Response:
     if isinstance(found, Response):
         return found
     journey, definition, touchpoint = found
-    length = request.headers.get("content-length", "")
-    if not length.isdigit() or int(length) > MAX_FORM_BYTES:
-        return _problem(request, 413, "Form too large", "The test form is only a few fields.")
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form = await form_fields(request)
     kind, locale, variant = form.get("channel", ""), form.get("locale", ""), form.get("variant", "")
     try:
         if kind not in touchpoint.channels:
