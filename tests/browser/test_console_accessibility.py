@@ -12,6 +12,7 @@ from tests.browser.accessibility import describe, violations
 from tests.browser.live import LiveServer, LiveShop
 from tests.browser.signing_in import signed_in
 from tests.stories import ANNA, BEN
+from web.models import ApiKey
 
 PAGES = [
     ("/", "Dashboard"),
@@ -49,8 +50,9 @@ def busy_shop(live: LiveServer, shop: LiveShop) -> LiveShop:
 
 def test_every_console_page_is_accessible(live: LiveServer, busy_shop: LiveShop, page: Page):
     signed_in(page, live, "admin")
+    key = live.run(lambda: ApiKey.get(name="shop"))
     broken = {}
-    for path, heading in PAGES:
+    for path, heading in [*PAGES, (f"/admin/api-keys/{key.id}/revoke", "Revoke the key shop")]:
         opened = page.goto(f"{live.url}{path}")
         assert opened is not None and opened.status == 200, path
         expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
