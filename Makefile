@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: up test install lint format migrations bench
+.PHONY: up test install browser screenshots lint format migrations bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,13 +19,33 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 
 install: $(INSTALLED)
 
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+# Installed with apt when missing and we may (root or passwordless sudo); otherwise those
+# tests are skipped and say how to install it. A font with Chinese glyphs comes with it, for
+# the zh-CN pages and their screenshots.
+CHROMIUM := /usr/bin/chromium
+BROWSER_PACKAGES := chromium fonts-wqy-microhei
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=env; elif sudo -n true 2>/dev/null; then SUDO="sudo -n env"; \
+	  else echo "No $(CHROMIUM), and no root to install it: the browser tests will be skipped (sudo apt-get install chromium)"; exit 0; fi; \
+	  if ! command -v apt-get >/dev/null; then echo "No apt-get to install Chromium: the browser tests will be skipped"; exit 0; fi; \
+	  APT="$$SUDO DEBIAN_FRONTEND=noninteractive apt-get"; \
+	  $$APT install -y -q $(BROWSER_PACKAGES) || { $$APT update -q && $$APT install -y -q $(BROWSER_PACKAGES); } \
+	    || echo "Chromium could not be installed: the browser tests will be skipped"; \
+	fi
+
 up: install
 	$(BIN)/touchpoint up $(if $(PORT),--port $(PORT))
 
-test: install
+test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest
+
+# The README's screenshots, taken from the real pages in Chromium, into docs/screenshots/.
+screenshots: install browser
+	$(BIN)/pytest -q tests/browser/screenshots.py
 
 lint: install
 	$(BIN)/ruff check .

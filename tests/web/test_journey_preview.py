@@ -88,7 +88,7 @@ async def test_the_segment_count_is_that_of_a_real_message(alice):
     page = await alice.get(PREVIEW)
 
     chinese = section(page.text, "sms zh-CN variant A")
-    text = chinese.split('<pre lang="zh-CN">', 1)[1].split("</pre>", 1)[0]
+    text = chinese.split('<pre lang="zh-CN" tabindex="0">', 1)[1].split("</pre>", 1)[0]
     real_link = "http://testserver/s/" + "x" * 24
     definition = load_journey(SHOP_JOURNEY.read_text("utf-8") + VARIANT_B)
     assert text == render_text(
