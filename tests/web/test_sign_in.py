@@ -71,6 +71,15 @@ async def test_a_page_asks_for_sign_in_and_brings_alice_back_after(client, alice
     assert answer.headers["location"] == "/reports?journey=shop"
 
 
+async def test_a_wrong_password_keeps_where_alice_was_going(client, alice):
+    wrong = await sign_in(client, ALICE, "wrong horse", next_path="/reports?journey=shop")
+
+    assert wrong.status_code == 401
+    assert 'name="next" value="/reports?journey=shop"' in wrong.text
+    answer = await sign_in(client, ALICE, next_path="/reports?journey=shop")
+    assert answer.headers["location"] == "/reports?journey=shop"
+
+
 @pytest.mark.parametrize(
     "target",
     [

@@ -64,8 +64,16 @@ def client_address(request: Request) -> str:
 
 
 def _page(
-    request: Request, status: int = 200, *, email: str = "", error: str = "", notice: str = ""
+    request: Request,
+    status: int = 200,
+    *,
+    email: str = "",
+    error: str = "",
+    notice: str = "",
+    next_path: str | None = None,
 ) -> Response:
+    """The sign-in form; after a failed try it keeps where the person was going (`next`
+    came with the form, not in the query)."""
     return templates.TemplateResponse(
         request,
         "console/sign_in.html",
@@ -74,7 +82,7 @@ def _page(
             "email": email,
             "error": error,
             "notice": notice,
-            "next": local_path(request.query_params.get("next")),
+            "next": next_path or local_path(request.query_params.get("next")),
         },
         status_code=status,
     )
@@ -98,13 +106,13 @@ async def sign_in(request: Request) -> Response:
     if wait:
         await record(request, "sign_in.failed", email, {"reason": "throttled"})
         message = f"Too many failed sign-ins. Try again in {describe_wait(wait)}."
-        return _page(request, 429, email=email, error=message)
+        return _page(request, 429, email=email, error=message, next_path=next_path)
     user = await check_password(email, password) if email and password else None
     if user is None:
         await record(request, "sign_in.failed", email, {"reason": "wrong email or password"})
         wait = await limiter.failed(email, address)
         locked = f" Too many failed sign-ins: try again in {describe_wait(wait)}." if wait else ""
-        return _page(request, 401, email=email, error=WRONG + locked)
+        return _page(request, 401, email=email, error=WRONG + locked, next_path=next_path)
     await limiter.succeeded(email, address)
     await record(request, "sign_in.succeeded", user.email, actor=user_actor(user))
     if (previous := current_session(request)) is not None:
