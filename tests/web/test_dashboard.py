@@ -17,8 +17,6 @@ from tests.console import signed_in
 from tests.surveys.factories import answers, invitations
 from web.routes.dashboard import answers_per_day, delivery_health, last_days
 
-NOW = datetime.now(UTC)
-
 
 @pytest.fixture
 async def viewer(client: httpx.AsyncClient, shop_journey) -> httpx.AsyncClient:
@@ -48,18 +46,19 @@ def figure(page: str, label: str) -> int:
 
 @pytest.fixture
 async def seeded(shop_journey) -> Touchpoint:
+    now = datetime.now(UTC)  # at seeding, not at import: a long run may cross midnight
     use = await Touchpoint.get(key="use")
     order = await Touchpoint.get(key="order")
     # scores this quarter: 30 promoters and 10 detractors on use, all satisfied
-    await answers(use, 30, answered_at=NOW, nps=10, csat=5)
-    await answers(order, 10, answered_at=NOW, nps=0, csat=5)
+    await answers(use, 30, answered_at=now, nps=10, csat=5)
+    await answers(order, 10, answered_at=now, nps=0, csat=5)
     # answers without scores on earlier days (comments), and one outside the 7 days
-    await answers(use, 3, answered_at=NOW - timedelta(days=1))
-    await answers(use, 2, answered_at=NOW - timedelta(days=6))
-    await answers(use, 4, answered_at=NOW - timedelta(days=8))
+    await answers(use, 3, answered_at=now - timedelta(days=1))
+    await answers(use, 2, answered_at=now - timedelta(days=6))
+    await answers(use, 4, answered_at=now - timedelta(days=8))
     # delivery: 4 sent in the week (plus the 49 answered above), one sent long ago
-    await invitations(use, 4, sent_at=NOW - timedelta(days=1))
-    await invitations(use, 1, sent_at=NOW - timedelta(days=10))
+    await invitations(use, 4, sent_at=now - timedelta(days=1))
+    await invitations(use, 1, sent_at=now - timedelta(days=10))
     await with_status(use, InvitationStatus.FAILED, ["sms: invalid phone number", None])
     await with_status(use, InvitationStatus.UNKNOWN, ["gave up; may have reached the provider"])
     await with_status(
@@ -87,14 +86,15 @@ async def seeded(shop_journey) -> Touchpoint:
         )
     for address in ("+14155550101", "+14155550102", "a@shop.example"):
         await OptOut.create(address=address, kind="phone", source="sms-stop")
-    await OptOut.filter(address="+14155550102").update(revoked_at=NOW)
+    await OptOut.filter(address="+14155550102").update(revoked_at=now)
     await OptOut.create(address="+14155550103", kind="phone", source="sms-stop")
-    await OptOut.filter(address="+14155550103").update(created_at=NOW - timedelta(days=9))
+    await OptOut.filter(address="+14155550103").update(created_at=now - timedelta(days=9))
     return use
 
 
 async def test_delivery_health_counts_the_week(seeded):
-    health = await delivery_health(await Journey.get(key="shop"), NOW - timedelta(days=7))
+    week_ago = datetime.now(UTC) - timedelta(days=7)
+    health = await delivery_health(await Journey.get(key="shop"), week_ago)
 
     assert health.sent == 40 + 3 + 2 + 4  # every invitation sent in the 7 days
     assert health.delivered == 2
@@ -106,7 +106,7 @@ async def test_delivery_health_counts_the_week(seeded):
 
 async def test_answers_are_counted_per_day_of_the_journey(seeded):
     journey = await Journey.get(key="shop")
-    days = last_days(NOW, ZoneInfo(journey.timezone))
+    days = last_days(datetime.now(UTC), ZoneInfo(journey.timezone))
 
     counts = await answers_per_day(journey, days)
 
