@@ -3,6 +3,7 @@ shop's journey and an API key, and the app to post events to."""
 
 from __future__ import annotations
 
+import secrets
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -42,7 +43,10 @@ async def open_shop(database_url: str | None) -> AsyncIterator[Bench]:
         url = database_url or f"sqlite://{folder}/bench.sqlite3"
         await migrate(url)
         await connect(url)
-        settings = Settings(data_dir=Path(folder), database_url=url)
+        # A key of its own: against PostgreSQL no process starts without one.
+        settings = Settings(
+            data_dir=Path(folder), database_url=url, secret_key=secrets.token_urlsafe(32)
+        )
         runtime = await start_runtime(settings, connect_database=False)
         try:
             text = SHOP.read_text("utf-8")
