@@ -22,7 +22,10 @@ HOUSEKEEPING = (
 
 def burst_worker_log(database_url: str, redis_url: str, data_dir: Path) -> str:
     environment = clean_environment(
-        data_dir=str(data_dir), database_url=database_url, redis_url=redis_url
+        data_dir=str(data_dir),
+        database_url=database_url,
+        redis_url=redis_url,
+        secret_key="a test key",  # a worker on PostgreSQL does not start without one
     )
     result = touchpoint("worker", "--burst", env=environment)
     assert result.returncode == 0, result.stderr
