@@ -11,36 +11,18 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from dispatch.settings import SmtpSettings, TwilioSettings
+from tests.servers.settings import with_loopback_channels
 from tests.servers.smtp import SmtpServer
 from tests.servers.twilio import TwilioServer
 from tests.stories import Shop
 from web.runtime import Runtime
 from web.settings import Settings
 
-SENDER = "+15005550006"
-
 
 @pytest.fixture
 def settings(settings: Settings, twilio: TwilioServer, smtp: SmtpServer) -> Settings:
-    return settings.model_copy(
-        update={
-            "twilio": TwilioSettings(
-                account_sid=twilio.account_sid,
-                auth_token=twilio.auth_token,
-                from_=SENDER,
-                api_url=twilio.url,
-            ),
-            "smtp": SmtpSettings(
-                host=smtp.host,
-                port=smtp.port,
-                from_="surveys@shop.example",
-                user=smtp.user,
-                password=smtp.password,
-                tls="none",
-            ),
-        }
-    )
+    """Real channels: the loopback Twilio and SMTP servers."""
+    return with_loopback_channels(settings, twilio, smtp)
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from twilio.request_validator import RequestValidator
 
 from dispatch.models import OptOut
 from surveys.models import Answer, Invitation, InvitationStatus
-from tests.e2e.conftest import SENDER
 from tests.e2e.test_survey_story import read_report
+from tests.servers.settings import SENDER
 from tests.stories import ANNA, run_worker_until_idle
 
 

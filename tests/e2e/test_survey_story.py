@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from journeys.periods import current_period
 from surveys.models import Invitation, InvitationStatus
-from tests.e2e.conftest import SENDER
+from tests.servers.settings import SENDER
 from tests.stories import ANNA, BEN, run_worker_until_idle
 
 LINK = re.compile(r"http://testserver/s/[A-Za-z0-9_-]+")

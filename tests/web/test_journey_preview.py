@@ -16,18 +16,17 @@ from dispatch.models import Message
 from dispatch.optouts import opt_out
 from dispatch.rendering import render_text
 from dispatch.segments import count_segments
-from dispatch.settings import SmtpSettings, TwilioSettings
 from journeys.loader import load_journey
 from journeys.store import apply_journey
 from surveys.models import Answer, Invitation
 from tests.conftest import SHOP_JOURNEY
 from tests.console import form_token, signed_in
+from tests.servers.settings import SENDER, with_loopback_channels
 from tests.servers.smtp import SmtpServer
 from tests.servers.twilio import TwilioServer
 from tests.stories import ANNA, BEN
 from web.settings import Settings
 
-SENDER = "+15005550006"
 PREVIEW = "/journeys/shop/touchpoints/use/preview"
 VARIANT_B = '    B: {en: "{first_name}, rate your {touchpoint} 0-10 by replying, or tap {link}"}\n'
 
@@ -35,20 +34,7 @@ VARIANT_B = '    B: {en: "{first_name}, rate your {touchpoint} 0-10 by replying,
 @pytest.fixture
 def settings(settings: Settings, twilio: TwilioServer, smtp: SmtpServer) -> Settings:
     """Real channels: the loopback Twilio and SMTP servers."""
-    return settings.model_copy(
-        update={
-            "twilio": TwilioSettings(
-                account_sid=twilio.account_sid,
-                auth_token=twilio.auth_token,
-                from_=SENDER,
-                api_url=twilio.url,
-                timeout_seconds=2.0,
-            ),
-            "smtp": SmtpSettings(
-                host=smtp.host, port=smtp.port, from_="surveys@shop.example", tls="none"
-            ),
-        }
-    )
+    return with_loopback_channels(settings, twilio, smtp, timeout_seconds=2.0)
 
 
 @pytest.fixture
