@@ -18,6 +18,12 @@ class Message(Model):
     requested_channel = fields.CharField(max_length=16, null=True)
     #: A reminder of its invitation, not the invitation itself.
     reminder = fields.BooleanField(default=False, db_default=False)
+    #: The follow-up case a message belongs to: an agent's reply or the resolution survey.
+    case: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "surveys.FollowUpCase", related_name="messages", null=True, on_delete=fields.SET_NULL
+    )
+    #: None for an invitation or its reminder, case-reply or resolution-survey otherwise.
+    purpose = fields.CharField(max_length=24, null=True)
     recipient = fields.CharField(max_length=254)
     subject = fields.CharField(max_length=300, null=True)
     body = fields.TextField()
@@ -59,3 +65,97 @@ class OptOut(Model):
     class Meta:
         app = "dispatch"
         table = "opt_out"
+
+
+class Notification(Model):
+    """An email to a case's owner or team: once when the case opens, and once before each
+    SLA clock runs out. Written before it is sent and claimed (pending -> sending) by one
+    worker, like a message, so a worker restart neither loses nor repeats one."""
+
+    id = fields.IntField(primary_key=True)
+    case: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "surveys.FollowUpCase", related_name="notifications", on_delete=fields.CASCADE
+    )
+    #: opened, first-response-due or resolution-due.
+    kind = fields.CharField(max_length=24)
+    recipient = fields.CharField(max_length=254)
+    #: pending, sending, sent, failed or unknown (a worker died mid-send: not sent again).
+    status = fields.CharField(max_length=16, default="pending", db_index=True)
+    attempts = fields.IntField(default=0)
+    error = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    sent_at = fields.DatetimeField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        app = "dispatch"
+        table = "notification"
+        unique_together = (("case", "kind", "recipient"),)
+
+
+class WebhookEndpoint(Model):
+    """Where an integrator wants to hear of events, signed with a secret of its own."""
+
+    id = fields.IntField(primary_key=True)
+    url = fields.CharField(max_length=2000)
+    #: The HMAC-SHA256 key, shown once to the admin who adds the endpoint.
+    secret = fields.CharField(max_length=100)
+    #: The event types it receives: case.opened, case.resolved, response.created, opt_out.created.
+    events = fields.JSONField(default=list)
+    description = fields.CharField(max_length=200, default="")
+    active = fields.BooleanField(default=True)
+    created_by = fields.CharField(max_length=254, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        app = "dispatch"
+        table = "webhook_endpoint"
+
+
+class WebhookDelivery(Model):
+    """One event for one endpoint: retried with backoff until it is taken or the retry
+    window (24 hours) has passed. The body is kept exactly as signed and sent."""
+
+    id = fields.IntField(primary_key=True)
+    endpoint: fields.ForeignKeyRelation[WebhookEndpoint] = fields.ForeignKeyField(
+        "dispatch.WebhookEndpoint", related_name="deliveries", on_delete=fields.CASCADE
+    )
+    event_id = fields.CharField(max_length=36)
+    event_type = fields.CharField(max_length=32)
+    body = fields.TextField()
+    #: pending, delivering, delivered or failed (given up after the retry window).
+    status = fields.CharField(max_length=16, default="pending", db_index=True)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(null=True, db_index=True)
+    give_up_at = fields.DatetimeField()
+    delivered_at = fields.DatetimeField(null=True)
+    last_error = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    attempts_made: fields.ReverseRelation[WebhookAttempt]
+
+    class Meta:
+        app = "dispatch"
+        table = "webhook_delivery"
+        unique_together = (("endpoint", "event_id"),)
+
+
+class WebhookAttempt(Model):
+    """One POST of a delivery and what the receiver answered, for the admins to read."""
+
+    id = fields.IntField(primary_key=True)
+    delivery: fields.ForeignKeyRelation[WebhookDelivery] = fields.ForeignKeyField(
+        "dispatch.WebhookDelivery", related_name="attempts_made", on_delete=fields.CASCADE
+    )
+    attempted_at = fields.DatetimeField()
+    status_code = fields.IntField(null=True)
+    #: The first 2000 characters of the receiver's answer.
+    response_body = fields.TextField(null=True)
+    error = fields.TextField(null=True)
+    duration_ms = fields.IntField(null=True)
+
+    class Meta:
+        app = "dispatch"
+        table = "webhook_attempt"

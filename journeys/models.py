@@ -79,6 +79,12 @@ class Customer(Model):
     timezone = fields.CharField(max_length=64, null=True)
     segment = fields.CharField(max_length=100, null=True)
     attributes = fields.JSONField(default=dict)
+    #: Channels the customer has said yes or no to, by channel name: {"sms": false} means
+    #: never by SMS. A channel not named is allowed (the business collected the address).
+    consent = fields.JSONField(default=dict)
+    #: When the customer's personal data was erased on request. The row stays so that the
+    #: anonymous scores keep their customer, and a replayed event finds it erased.
+    erased_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -100,6 +106,9 @@ class Interaction(Model):
     journey_key = fields.CharField(max_length=63, null=True)
     attributes = fields.JSONField(default=dict)
     received_at = fields.DatetimeField(auto_now_add=True)
+    #: When the personal data of this interaction (its attributes, comments and message
+    #: bodies) was erased, by a customer's request or by the retention period.
+    erased_at = fields.DatetimeField(null=True, db_index=True)
 
     class Meta:
         app = "journeys"

@@ -7,7 +7,7 @@ Part of the journey definition (`journeys.schema`), read by the pure rules that 
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import date, time
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -82,3 +82,29 @@ class ContactPolicy(BaseModel):
 
     min_days_between_surveys: int = Field(default=0, ge=0, le=3650)
     max_surveys_per_quarter: int | None = Field(default=None, ge=1)
+
+
+class BusinessHours(BaseModel):
+    """When the service team works, in the journey's time zone: the SLA clocks of a
+    follow-up rule with `hours: business` run only inside these hours, and not on holidays."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: Clock = time(9, 0)
+    end: Clock = time(18, 0)
+    days: list[Weekday] = Field(
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"], min_length=1
+    )
+    holidays: list[date] = Field(default_factory=list)
+
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, end: time, info: ValidationInfo) -> time:
+        start = info.data.get("start")
+        if start is not None and end <= start:
+            raise ValueError("must be later than start (business hours do not cross midnight)")
+        return end
+
+    @property
+    def weekdays(self) -> frozenset[int]:
+        return frozenset(WEEKDAYS.index(day) for day in self.days)

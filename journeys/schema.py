@@ -13,9 +13,16 @@ from datetime import timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+)
 
-from journeys.policies import ContactPolicy, SendWindow
+from journeys.policies import BusinessHours, ContactPolicy, SendWindow
 
 SUPPORTED_LOCALES = ("en", "zh-CN")
 DEFAULT_LOCALE = "en"
@@ -139,7 +146,27 @@ def parse_duration(value: object) -> object:
     )
 
 
-Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+def format_duration(value: timedelta) -> str:
+    """ISO-8601 in days and time only. pydantic's own writes 365 days as "P1Y", which the
+    parser rightly refuses, so a stored definition would not read back."""
+    seconds = value.total_seconds()
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, rest = divmod(rest, 60)
+    clock = "".join(
+        f"{amount:g}{unit}"
+        for amount, unit in ((hours, "H"), (minutes, "M"), (rest, "S"))
+        if amount
+    )
+    text = f"P{int(days)}D" if days or not clock else "P"
+    return text + (f"T{clock}" if clock else "")
+
+
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration, when_used="json"),
+]
 
 
 def _is_off(value: object) -> bool:
@@ -177,6 +204,48 @@ class ReminderPolicy(BaseModel):
         return [*type(self).model_fields, *(self.model_extra or {})]
 
 
+class FollowUpWhen(BaseModel):
+    """Which answers open a follow-up case: a score at or below either limit (None turns
+    that score off), or an SMS reply that asks to be contacted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    nps_at_most: int | None = Field(default=6, ge=0, le=10)
+    csat_at_most: int | None = Field(default=2, ge=1, le=5)
+    contact_requested: bool = True
+
+
+class FollowUpRule(BaseModel):
+    """How an unhappy customer is followed up: when a case opens, its SLA clocks, and the
+    team it goes to. `follow_up: off` opens no cases. A touchpoint's rule overrides the
+    journey's field by field (`JourneyDefinition.follow_up_for`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    when: FollowUpWhen = Field(default_factory=FollowUpWhen)
+    first_response: Duration = timedelta(hours=2)
+    resolution: Duration = timedelta(hours=24)
+    #: wall: the clocks run day and night. business: only in the journey's business hours.
+    hours: Literal["wall", "business"] = "wall"
+    pause_while_waiting: bool = False
+    team: Slug | None = None
+
+    @field_validator("first_response", "resolution")
+    @classmethod
+    def _some_time(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be longer than zero")
+        return value
+
+
+def _follow_up_off(value: object) -> object:
+    return {"enabled": False} if _is_off(value) else value
+
+
+FollowUp = Annotated[FollowUpRule, BeforeValidator(_follow_up_off)]
+
+
 class TouchpointDefinition(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -196,6 +265,7 @@ class TouchpointDefinition(BaseModel):
     reminder: Annotated[
         ReminderPolicy, BeforeValidator(lambda v: {"email": None} if _is_off(v) else v)
     ] = Field(default_factory=ReminderPolicy)
+    follow_up: FollowUp | None = None
 
     _check_delay = field_validator("delay", "max_age")(_positive_duration)
 
@@ -262,6 +332,10 @@ class JourneyDefinition(BaseModel):
     touchpoints: list[TouchpointDefinition] = Field(min_length=1)
     surveys: dict[Slug, Survey] = Field(min_length=1)
     messages: Messages = Field(default_factory=Messages)
+    follow_up: FollowUp = Field(default_factory=FollowUpRule)
+    business_hours: BusinessHours = Field(default_factory=BusinessHours)
+    #: How long personal data of an interaction is kept; None keeps the setting's default.
+    retention: Duration | None = None
 
     _check_timezone = field_validator("timezone")(_known_timezone)
 
@@ -275,6 +349,20 @@ class JourneyDefinition(BaseModel):
             nps=own.nps if own.nps is not None else self.targets.nps,
             csat=own.csat if own.csat is not None else self.targets.csat,
         )
+
+    def follow_up_for(self, touchpoint: TouchpointDefinition) -> FollowUpRule:
+        """The journey's rule with what the touchpoint sets itself laid over it."""
+        own = touchpoint.follow_up
+        if own is None:
+            return self.follow_up
+        merged = self.follow_up.model_dump()
+        for name in own.model_fields_set:
+            value = getattr(own, name)
+            if name == "when":
+                merged["when"] = {**merged["when"], **value.model_dump(exclude_unset=True)}
+            else:
+                merged[name] = value
+        return FollowUpRule.model_validate(merged)
 
     def priority_of(self, touchpoint: TouchpointDefinition) -> int:
         """Lower number wins; an unset priority is the touchpoint's place in the list."""

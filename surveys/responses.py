@@ -20,11 +20,13 @@ from datetime import UTC, datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from journeys.models import Touchpoint
+from journeys.models import Customer, Touchpoint
 from journeys.schema import JourneyDefinition, Survey, TouchpointDefinition
 from journeys.store import journey_definition
 from surveys.expiry import is_expired
+from surveys.followups import open_case
 from surveys.models import Answer, Invitation, InvitationStatus
+from surveys.outbox import answer_payload, record_event
 
 COMMENT_LIMIT = 2000
 #: The form field of each question type.
@@ -212,6 +214,7 @@ async def record_response(
     comment: str | None,
     source: str = "web",
     partial: bool = False,
+    contact_requested: bool = False,
 ) -> Answer:
     """Store the answers and mark the invitation answered.
 
@@ -219,20 +222,25 @@ async def record_response(
     one-tap score of an email, an SMS reply) keeps the earlier answers it does not carry.
     Two concurrent submissions both end in the one response: the invitation row is locked
     for the change, and should two inserts still race, the loser retries as an update.
+    The first answer writes `response.created`, and an answer that meets the journey's
+    follow-up rule (or a reply that asks to be contacted) opens its case, in the same
+    transaction.
     """
     answers = Answers(nps, csat, clean_comment(comment))
     check_open(invitation)
     survey = (await invitation_survey(invitation)).survey
     check_answers(answers, survey, partial=partial)
     try:
-        response = await _store(invitation, answers, source, partial)
+        response = await _store(invitation, answers, source, partial, contact_requested)
     except IntegrityError:
-        response = await _store(invitation, answers, source, partial)
+        response = await _store(invitation, answers, source, partial, contact_requested)
     invitation.status = InvitationStatus.ANSWERED
     return response
 
 
-async def _store(invitation: Invitation, answers: Answers, source: str, partial: bool) -> Answer:
+async def _store(
+    invitation: Invitation, answers: Answers, source: str, partial: bool, contact_requested: bool
+) -> Answer:
     now = datetime.now(UTC)
     async with in_transaction():
         current = await Invitation.filter(id=invitation.id).select_for_update().get()
@@ -255,6 +263,7 @@ async def _store(invitation: Invitation, answers: Answers, source: str, partial:
                 source=source,
                 answered_at=now,
             )
+            await _announce_answer(response, current, now)
         else:
             response.nps, response.csat = answers.nps, answers.csat
             response.comment, response.source = answers.comment, source
@@ -266,4 +275,14 @@ async def _store(invitation: Invitation, answers: Answers, source: str, partial:
             await Invitation.filter(id=current.id).update(
                 status=InvitationStatus.ANSWERED, updated_at=now, **sent
             )
+        await open_case(current, answer=response, contact_requested=contact_requested, now=now)
     return response
+
+
+async def _announce_answer(answer: Answer, invitation: Invitation, now: datetime) -> None:
+    touchpoint = await Touchpoint.get(id=invitation.touchpoint_id).prefetch_related("journey")  # type: ignore[attr-defined]
+    customer = await Customer.get(id=invitation.customer_id)  # type: ignore[attr-defined]
+    payload = answer_payload(
+        answer, invitation, touchpoint.journey.key, touchpoint.key, customer.external_id
+    )
+    await record_event("response.created", payload, now)
