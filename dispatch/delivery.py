@@ -86,10 +86,19 @@ def draft_for(
 
 
 async def deliver(
-    invitation_id: int, route: Route, outgoing: OutgoingMessage, *, reminder: bool = False
+    invitation_id: int,
+    route: Route,
+    outgoing: OutgoingMessage,
+    *,
+    reminder: bool = False,
+    case_id: int | None = None,
+    purpose: str | None = None,
 ) -> Attempt:
-    """Send `outgoing` along `route` once, with its row written first and its outcome after."""
-    earlier = await _unconfirmed(invitation_id, route, reminder)
+    """Send `outgoing` along `route` once, with its row written first and its outcome after.
+
+    A follow-up case's messages (an agent's reply, the resolution survey) go the same way,
+    under the case's invitation, with their `purpose` and `case_id`."""
+    earlier = await _unconfirmed(invitation_id, route, reminder, purpose)
     if earlier is not None:
         try:
             found = await _ask_provider(route, earlier)
@@ -103,6 +112,8 @@ async def deliver(
         channel=route.carrier.name,
         requested_channel=route.name,
         reminder=reminder,
+        case_id=case_id,
+        purpose=purpose,
         recipient=route.address,
         subject=outgoing.subject,
         body=outgoing.text,
@@ -118,10 +129,15 @@ async def deliver(
     return await _record_sent(message, receipt)
 
 
-async def _unconfirmed(invitation_id: int, route: Route, reminder: bool) -> Message | None:
+async def _unconfirmed(
+    invitation_id: int, route: Route, reminder: bool, purpose: str | None
+) -> Message | None:
     latest = (
         await Message.filter(
-            invitation_id=invitation_id, channel=route.carrier.name, reminder=reminder
+            invitation_id=invitation_id,
+            channel=route.carrier.name,
+            reminder=reminder,
+            purpose=purpose,
         )
         .order_by("-id")
         .first()
@@ -170,7 +186,10 @@ async def carriers(invitation_ids: list[int]) -> dict[int, str]:
     message the provider took (the console's, when it stood in for the channel asked for)."""
     rows = await (
         Message.filter(
-            invitation_id__in=invitation_ids, reminder=False, provider_message_id__isnull=False
+            invitation_id__in=invitation_ids,
+            reminder=False,
+            purpose=None,
+            provider_message_id__isnull=False,
         )
         .order_by("id")
         .values_list("invitation_id", "channel")
