@@ -168,15 +168,15 @@ async def test_a_team_where_nobody_takes_cases_leaves_the_case_to_the_team(care)
 
 async def test_an_agent_assigns_by_hand_and_back_to_the_team(care):
     _, _, case = await answered(nps=2)
-    assert case is not None and case.owner_email == BOB.email
+    assert case is not None and case.owner_email == ALICE.email  # never given one, first
 
-    await assign(case, user_id=ALICE.user_id, email=ALICE.email, actor=ALICE_ACTS)
-    assert (case.owner_id, (await stored(case)).owner_email) == (ALICE.user_id, ALICE.email)
+    await assign(case, user_id=BOB.user_id, email=BOB.email, actor=ALICE_ACTS)
+    assert (case.owner_id, (await stored(case)).owner_email) == (BOB.user_id, BOB.email)
     await assign(case, user_id=None, email=None, actor=ALICE_ACTS)
 
     assert (await stored(case)).owner_id is None
     assert (await timeline(case))[-2:] == [
-        f"Assigned to {ALICE.email}.",
+        f"Assigned to {BOB.email}.",
         "Unassigned: back to the team.",
     ]
     with pytest.raises(CaseError) as raised:
@@ -357,7 +357,7 @@ async def test_overdue_is_a_query_that_turns_true_just_after_the_due_time(care):
     await record_first_response(case, due - timedelta(minutes=1))
     assert case.id not in {c.id for c in await case_queue(overdue=True, now=due + timedelta(hours=1))}
     assert is_overdue(await stored(case), case.resolution_due_at + timedelta(seconds=1))  # type: ignore[operator]
-    assert [c.id for c in await case_queue(team="care", owner_id=BOB.user_id)] == [case.id]
+    assert [c.id for c in await case_queue(team="care", owner_id=ALICE.user_id)] == [case.id]
 
 
 async def test_the_outbox_announces_the_answer_the_opening_and_the_resolution(care):
@@ -381,7 +381,7 @@ async def test_the_outbox_announces_the_answer_the_opening_and_the_resolution(ca
         "answered_at": None,
     }
     assert opened["case_id"] == case.id and opened["status"] == "open"
-    assert (opened["reason"], opened["team"], opened["owner"]) == ("detractor", "care", BOB.email)
+    assert (opened["reason"], opened["team"], opened["owner"]) == ("detractor", "care", ALICE.email)
     assert opened["first_response_due_at"].endswith("Z") and opened["resolved_at"] is None
     assert (resolved["status"], resolved["root_cause"], resolved["external_ticket_id"]) == (
         "resolved",
