@@ -163,7 +163,9 @@ async def open_case(
             )
             await _note(case, SYSTEM, f"Opened: {_REASON_WORDS[reason]}.", kind="change")
             if owner:
-                await _note(case, SYSTEM, f"Assigned to {owner.email} (round-robin).", kind="change")
+                await _note(
+                    case, SYSTEM, f"Assigned to {owner.email} (round-robin).", kind="change"
+                )
             await _announce("case.opened", case, now)
     except IntegrityError:
         return None  # another answer to the same invitation opened it a moment ago
@@ -271,9 +273,7 @@ async def calendar_of(case: FollowUpCase) -> tuple[BusinessHours | None, ZoneInf
     invitation = await Invitation.get(id=case.invitation_id).prefetch_related(  # type: ignore[attr-defined]
         "touchpoint__journey"
     )
-    definition = await journey_definition(
-        invitation.touchpoint.journey, invitation.journey_version
-    )
+    definition = await journey_definition(invitation.touchpoint.journey, invitation.journey_version)
     hours = definition.business_hours if case.hours == "business" else None
     return hours, ZoneInfo(definition.timezone)
 
@@ -519,7 +519,9 @@ async def _root_cause(case: FollowUpCase, typed: str | None) -> str | None:
             field="root_cause",
         )
     if len(cause) > ROOT_CAUSE_LIMIT:
-        raise CaseError(f"a root cause has at most {ROOT_CAUSE_LIMIT} characters", field="root_cause")
+        raise CaseError(
+            f"a root cause has at most {ROOT_CAUSE_LIMIT} characters", field="root_cause"
+        )
     return cause
 
 
