@@ -36,7 +36,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
+from journeys.models import Journey
+from journeys.periods import Period, current_period
 from surveys.followups import ACTIVE, overdue_filter
 from surveys.models import CaseStatus, FollowUpCase
 
@@ -239,3 +242,52 @@ async def case_figures(
         for (key, in_journey), cases in groups.items()
     ]
     return sorted(figures, key=lambda f: (f.key is None, f.journey or "", f.key or ""))
+
+
+class UnknownJourney(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class FiguresReport:
+    """The figures of one calendar quarter, as the API, the CLI and the dashboard show them.
+    The quarter is read in the journey's time zone, or in UTC across journeys."""
+
+    period: Period
+    timezone: str
+    group_by: GroupBy
+    journey: str | None
+    now: datetime
+    figures: list[CaseFigures]
+
+    def as_dict(self) -> dict[str, Any]:
+        start, end = self.period.bounds(ZoneInfo(self.timezone))
+        return {
+            "period": str(self.period),
+            "timezone": self.timezone,
+            "starts_at": start.isoformat(),
+            "ends_at": end.isoformat(),
+            "group_by": self.group_by,
+            "journey": self.journey,
+            "as_of": self.now.isoformat(),
+            "satisfaction_target": SATISFACTION_TARGET,
+            "figures": [figures.as_dict() for figures in self.figures],
+        }
+
+
+async def period_figures(
+    period: Period | None, *, group_by: GroupBy, journey: str | None = None, now: datetime
+) -> FiguresReport:
+    """The figures of `period` (None: the current quarter) by `group_by`, of one journey or
+    all. Raises UnknownJourney for a journey that does not exist."""
+    timezone = "UTC"
+    if journey is not None:
+        found = await Journey.get_or_none(key=journey)
+        if found is None:
+            raise UnknownJourney(f"no journey with key {journey!r}")
+        timezone = found.timezone
+    zone = ZoneInfo(timezone)
+    period = period or current_period(now, zone)
+    start, end = period.bounds(zone)
+    figures = await case_figures(start=start, end=end, group_by=group_by, journey=journey, now=now)
+    return FiguresReport(period, timezone, group_by, journey, now, figures)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,15 @@ from journeys.loader import load_journey
 from journeys.models import Customer, Interaction, Touchpoint
 from journeys.schema import JourneyDefinition
 from journeys.store import apply_journey
-from surveys.models import Answer, FollowUpCase, Invitation, InvitationStatus, Team, TeamMember
+from surveys.models import (
+    Answer,
+    CaseStatus,
+    FollowUpCase,
+    Invitation,
+    InvitationStatus,
+    Team,
+    TeamMember,
+)
 from surveys.responses import record_response
 
 _serial = itertools.count(1)
@@ -109,3 +117,35 @@ async def answered(
         contact_requested=contact_requested,
     )
     return found, answer, await FollowUpCase.get_or_none(invitation_id=found.id)
+
+
+async def case_opened(
+    opened: datetime,
+    *,
+    responded: timedelta | None = None,
+    resolved: timedelta | None = None,
+    score: int | None = None,
+    waiting_paused: bool = False,
+) -> FollowUpCase:
+    """A case of the care team opened at `opened` (first response due 2 h later, resolution
+    24 h later), responded to and resolved that long after opening."""
+    _, _, case = await answered(nps=1)
+    assert case is not None
+    status = CaseStatus.RESOLVED if resolved else CaseStatus.OPEN
+    if waiting_paused:
+        status = CaseStatus.WAITING
+    first_due, resolution_due = opened + timedelta(hours=2), opened + timedelta(hours=24)
+    responded_at = opened + responded if responded else None
+    running = [resolution_due] + ([first_due] if responded_at is None else [])
+    await FollowUpCase.filter(id=case.id).update(
+        opened_at=opened,
+        status=status,
+        pause_while_waiting=waiting_paused,
+        first_response_due_at=first_due,
+        resolution_due_at=resolution_due,
+        first_responded_at=responded_at,
+        resolved_at=opened + resolved if resolved else None,
+        resolution_score=score,
+        next_due_at=None if resolved or waiting_paused else min(running),
+    )
+    return await FollowUpCase.get(id=case.id)

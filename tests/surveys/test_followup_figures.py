@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from surveys.followup_figures import case_figures, nearest_rank
-from surveys.models import CaseStatus, FollowUpCase
-from tests.surveys.cases import answered, care_team
+from surveys.models import FollowUpCase
+from tests.surveys.cases import care_team, case_opened
 from tests.surveys.cases import follow_up_journey as journey
 
 H = timedelta(hours=1)
@@ -35,38 +35,6 @@ def test_percentiles_are_taken_by_nearest_rank(hours, percent, expected):
     found = nearest_rank([h * H for h in hours], percent)
 
     assert found == (None if expected is None else expected * H)
-
-
-async def case_opened(
-    opened: datetime,
-    *,
-    responded: timedelta | None = None,
-    resolved: timedelta | None = None,
-    score: int | None = None,
-    waiting_paused: bool = False,
-) -> FollowUpCase:
-    """A case of the care team opened at `opened` (first response due 2 h later, resolution
-    24 h later), responded to and resolved that long after opening."""
-    _, _, case = await answered(nps=1)
-    assert case is not None
-    status = CaseStatus.RESOLVED if resolved else CaseStatus.OPEN
-    if waiting_paused:
-        status = CaseStatus.WAITING
-    first_due, resolution_due = opened + 2 * H, opened + 24 * H
-    responded_at = opened + responded if responded else None
-    running = [resolution_due] + ([first_due] if responded_at is None else [])
-    await FollowUpCase.filter(id=case.id).update(
-        opened_at=opened,
-        status=status,
-        pause_while_waiting=waiting_paused,
-        first_response_due_at=first_due,
-        resolution_due_at=resolution_due,
-        first_responded_at=responded_at,
-        resolved_at=opened + resolved if resolved else None,
-        resolution_score=score,
-        next_due_at=None if resolved or waiting_paused else min(running),
-    )
-    return await FollowUpCase.get(id=case.id)
 
 
 @pytest.fixture
