@@ -70,6 +70,20 @@ def nearest_rank(values: list[timedelta], percent: float) -> timedelta | None:
     return ordered[rank - 1]
 
 
+def spoken_duration(value: timedelta | None) -> str:
+    """A time as a person says it: 45m, 3h10m, 2d4h."""
+    if value is None:
+        return "-"
+    minutes = round(value.total_seconds() / 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days}d{hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h{minutes:02d}m" if minutes else f"{hours}h"
+    return f"{minutes}m"
+
+
 @dataclass(frozen=True)
 class Times:
     """How long a clock took, over n cases."""

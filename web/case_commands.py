@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from journeys.periods import parse_period
-from surveys.followup_figures import CaseFigures, Share, Times, UnknownJourney, period_figures
+from surveys.followup_figures import (
+    CaseFigures,
+    Share,
+    Times,
+    UnknownJourney,
+    period_figures,
+    spoken_duration,
+)
 from surveys.followups import case_queue, is_overdue
 from surveys.models import FollowUpCase
 from web.cli import Command, print_json
@@ -148,22 +155,8 @@ def _figures_row(f: CaseFigures) -> list[str]:
     ]
 
 
-def duration(value: timedelta | None) -> str:
-    """A time as a person says it: 45m, 3h10m, 2d4h."""
-    if value is None:
-        return "-"
-    minutes = round(value.total_seconds() / 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days}d{hours}h" if hours else f"{days}d"
-    if hours:
-        return f"{hours}h{minutes:02d}m" if minutes else f"{hours}h"
-    return f"{minutes}m"
-
-
 def _times(times: Times) -> str:
-    return f"{duration(times.median)}/{duration(times.p90)} ({times.n})"
+    return f"{spoken_duration(times.median)}/{spoken_duration(times.p90)} ({times.n})"
 
 
 def _share(share: Share) -> str:
