@@ -4,6 +4,7 @@ customer, resolves with a root cause; the clocks, the queue and the outbox follo
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -403,3 +404,25 @@ async def test_the_outbox_announces_the_answer_the_opening_and_the_resolution(ca
         "HD-7",
     )
     assert resolved["resolved_at"] is not None and resolved["customer_id"] == "anna"
+
+
+async def test_two_agents_resolving_at_once_get_one_resolution_and_one_conflict(care):
+    _, _, case = await answered(nps=2)
+    assert case is not None
+    mine, theirs = await stored(case), await stored(case)
+
+    outcomes = await asyncio.gather(
+        resolve(mine, ALICE_ACTS, root_cause="late delivery"),
+        resolve(theirs, SYSTEM, root_cause="wrong item"),
+        return_exceptions=True,
+    )
+
+    assert sorted(type(o).__name__ for o in outcomes) == ["CaseConflict", "NoneType"]
+    assert len(await events("case.resolved")) == 1
+    assert await CaseNote.filter(case_id=case.id, body__startswith="Resolved").count() == 1
+
+
+async def test_two_cases_opening_at_once_go_to_two_agents(care):
+    opened = await asyncio.gather(answered(nps=1), answered(nps=2))
+
+    assert sorted(case.owner_email for _, _, case in opened) == [ALICE.email, BOB.email]  # type: ignore[union-attr]
