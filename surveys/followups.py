@@ -123,7 +123,8 @@ async def open_case(
 
     Call it inside the transaction that stores the answer: the case, its first lines on the
     timeline, the agent's round-robin turn and `case.opened` are written in a savepoint of
-    it, so a case that cannot be opened leaves none of them behind.
+    it (in a transaction of their own when called alone, for a request to be contacted),
+    so a case that cannot be opened leaves none of them behind.
     """
     now = now or datetime.now(UTC)
     touchpoint = await Touchpoint.get(id=invitation.touchpoint_id).prefetch_related("journey")  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from surveys.followup_figures import case_figures, nearest_rank
+from surveys.followup_figures import case_figures, nearest_rank, spoken_duration
 from surveys.models import FollowUpCase
 from tests.surveys.cases import care_team, case_opened
 from tests.surveys.cases import follow_up_journey as journey
@@ -51,6 +51,14 @@ async def quarter(db):
     await case_opened(datetime(2026, 6, 1, tzinfo=UTC))  # last quarter, still open and overdue
     no_team = await case_opened(july, responded=H / 2)
     await FollowUpCase.filter(id=no_team.id).update(team_key=None)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "spoken"),
+    [(None, "-"), (0, "0m"), (45, "45m"), (60, "1h"), (90, "1h30m"), (1440, "1d"), (1710, "1d4h")],
+)
+def test_times_are_written_as_a_person_says_them(minutes, spoken):
+    assert spoken_duration(None if minutes is None else minutes * timedelta(minutes=1)) == spoken
 
 
 async def test_a_teams_quarter_in_figures(quarter):
