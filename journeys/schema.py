@@ -19,6 +19,8 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    SerializationInfo,
+    field_serializer,
     field_validator,
 )
 
@@ -268,6 +270,14 @@ class TouchpointDefinition(BaseModel):
     follow_up: FollowUp | None = None
 
     _check_delay = field_validator("delay", "max_age")(_positive_duration)
+
+    @field_serializer("follow_up")
+    def _follow_up_as_written(self, rule: FollowUpRule | None, info: SerializationInfo) -> object:
+        """Only the fields the touchpoint sets: stored in full, its defaults would hide the
+        journey's rule (its team, its clocks) when the stored version is read back."""
+        if rule is None:
+            return None
+        return rule.model_dump(mode=info.mode, exclude_unset=True)
 
     def display_name(self, locale: str) -> str:
         return self.name.in_locale(locale) if self.name else self.key.replace("-", " ")

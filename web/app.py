@@ -54,6 +54,7 @@ from web.routes.admin_audit import routes as admin_audit_routes
 from web.routes.admin_users import routes as admin_users_routes
 from web.routes.api import ApiError, error_response
 from web.routes.audit_api import routes as audit_api_routes
+from web.routes.case_figures_api import routes as case_figures_api_routes
 from web.runtime import Runtime, start_runtime, stop_runtime
 from web.security_headers import SecurityHeadersMiddleware
 from web.settings import Settings
@@ -145,6 +146,7 @@ def create_app(
             *api.routes,
             *opt_outs.routes,
             *audit_api_routes,
+            *case_figures_api_routes,
             *survey.routes,
             *unsubscribe.routes,
             *twilio.routes,

@@ -223,6 +223,7 @@ def document(max_events: int) -> dict[str, Any]:
             },
             **_opt_out_paths(),
             **_audit_paths(),
+            **_case_figures_paths(),
         },
     }
 
@@ -306,6 +307,69 @@ def _audit_paths() -> dict[str, Any]:
                         422,
                         worded={403: "the key was not created to read the audit log"},
                     ),
+                },
+            }
+        }
+    }
+
+
+def _case_figures_paths() -> dict[str, Any]:
+    times = {
+        "type": "object",
+        "properties": {
+            "median_seconds": {"type": ["integer", "null"]},
+            "p90_seconds": {"type": ["integer", "null"]},
+            "n": {"type": "integer"},
+        },
+    }
+    share = {
+        "type": "object",
+        "properties": {
+            "percent": {"type": ["number", "null"]},
+            "met": {"type": "integer"},
+            "n": {"type": "integer"},
+        },
+    }
+    group = {
+        "type": "object",
+        "description": "One team (null: no team), touchpoint (with its journey) or journey",
+        "properties": {
+            "opened": {"type": "integer", "description": "cases opened in the period"},
+            "first_response": times,
+            "resolution": times,
+            "first_response_within_sla": share,
+            "resolution_within_sla": share,
+            "resolution_satisfaction": share,
+            "open_now": {"type": "integer"},
+            "overdue_now": {"type": "integer"},
+        },
+    }
+    report = {
+        "type": "object",
+        "properties": {
+            "period": {"type": "string"},
+            "timezone": {"type": "string"},
+            "starts_at": {"type": "string", "format": "date-time"},
+            "ends_at": {"type": "string", "format": "date-time"},
+            "group_by": {"type": "string", "enum": ["team", "touchpoint", "journey"]},
+            "journey": {"type": ["string", "null"]},
+            "as_of": {"type": "string", "format": "date-time"},
+            "satisfaction_target": {"type": "number"},
+            "figures": {"type": "array", "items": group},
+        },
+    }
+    return {
+        "/api/v1/cases/figures": {
+            "get": {
+                "summary": "Follow-up figures of a quarter by team, touchpoint or journey",
+                "parameters": [
+                    _query("period", "a quarter such as 2026-Q3 (default: the current one)"),
+                    _query("group_by", "team (default), touchpoint or journey"),
+                    _query("journey", "only this journey's cases (its time zone reads the period)"),
+                ],
+                "responses": {
+                    "200": _json(report, "the figures, each with its n"),
+                    **_errors(401, 404, 422, worded={422: "a bad period or group_by, named"}),
                 },
             }
         }

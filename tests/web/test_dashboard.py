@@ -12,8 +12,10 @@ import pytest
 
 from dispatch.models import Message, OptOut
 from journeys.models import Journey, Touchpoint
+from journeys.periods import current_period
 from surveys.models import Invitation, InvitationStatus
 from tests.console import signed_in
+from tests.surveys.cases import answered, care_team, case_opened, follow_up_journey
 from tests.surveys.factories import answers, invitations
 from web.routes.dashboard import answers_per_day, delivery_health, last_days
 
@@ -153,3 +155,43 @@ async def test_signed_out_the_dashboard_asks_to_sign_in(client):
 
     assert answer.status_code == 303
     assert answer.headers["location"].startswith("/sign-in")
+
+
+def follow_up(page: str, label: str) -> tuple[str, str]:
+    found = re.search(
+        rf'<th scope="row">{re.escape(label)}</th><td class="num">([^<]*)</td>'
+        rf'<td class="num">([^<]*)</td>',
+        page,
+    )
+    assert found, label
+    return found.group(1), found.group(2)
+
+
+async def test_the_dashboard_shows_this_quarters_follow_ups_per_team(viewer):
+    now = datetime.now(UTC)
+    start, _ = current_period(now, ZoneInfo("UTC")).bounds(ZoneInfo("UTC"))
+    await follow_up_journey({"first_response": "PT2H", "resolution": "P1D", "team": "care"})
+    await care_team()
+    opened = max(start, now - timedelta(hours=2))
+    await case_opened(opened, responded=timedelta(hours=1), resolved=timedelta(hours=1.5), score=5)
+    await case_opened(start - timedelta(days=1))  # last quarter's, still open and overdue
+    await answered(nps=0)  # opened just now
+
+    page = (await viewer.get("/")).text
+
+    assert "Cases open now: <strong>2</strong>; overdue now: <strong>1</strong>" in page
+    assert '<a href="/cases?overdue=1">' in page
+    assert "Team care" in page
+    assert follow_up(page, "cases opened") == ("2", "")
+    assert follow_up(page, "first response, median") == ("1h", "1")
+    assert follow_up(page, "resolution, 90th percentile") == ("1h30m", "1")
+    assert follow_up(page, "first response within SLA") == ("100%", "1")
+    assert follow_up(page, "satisfied with the resolution (target 90%)") == ("100%, met", "1")
+    assert follow_up(page, "overdue now") == ("1", "")
+
+
+async def test_with_no_cases_the_follow_ups_say_so(viewer):
+    page = (await viewer.get("/")).text
+
+    assert "Cases open now: <strong>0</strong>; overdue now: <strong>0</strong>" in page
+    assert "No follow-up cases yet." in page

@@ -16,6 +16,10 @@ Delivery health, over the last 7 days:
 - held now: invitations waiting on a contact rule or the send window, whenever scheduled;
 - opt-outs: addresses that opted out in the 7 days, across every journey (an opt-out is
   about an address, not a journey).
+
+Follow-ups: this quarter's figures per team (the quarter in UTC, across journeys; see
+`surveys/followup_figures.py` for what each one counts), and the cases open and overdue
+now, with a link to the overdue queue.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from dispatch.models import Message, OptOut
 from journeys.models import Journey, Touchpoint
 from journeys.periods import current_period
 from journeys.store import journey_definition
+from surveys.followup_figures import CaseFigures, FiguresReport, period_figures, spoken_duration
 from surveys.models import Answer, Invitation, InvitationStatus
 from surveys.reports import touchpoint_report
 from web.access import requires
@@ -168,12 +173,52 @@ async def journey_dashboard(journey: Journey, now: datetime, min_sample: int) ->
     return JourneyDashboard(journey, str(period), scores, chart, health)
 
 
+@dataclass(frozen=True)
+class FollowUpLine:
+    label: str
+    value: str
+    n: int | None
+
+
+def follow_up_lines(figures: CaseFigures) -> list[FollowUpLine]:
+    """One team's figures as the dashboard's rows: what, how much, out of how many."""
+    first, resolution = figures.first_response, figures.resolution
+    within = figures.first_response_within_sla, figures.resolution_within_sla
+    satisfied = figures.satisfaction
+    verdict = {True: ", met", False: ", missed", None: ""}[figures.satisfaction_target_met]
+    return [
+        FollowUpLine("cases opened", str(figures.opened), None),
+        FollowUpLine("first response, median", spoken_duration(first.median), first.n),
+        FollowUpLine("first response, 90th percentile", spoken_duration(first.p90), first.n),
+        FollowUpLine("first response within SLA", _percent(within[0].percent), within[0].n),
+        FollowUpLine("resolution, median", spoken_duration(resolution.median), resolution.n),
+        FollowUpLine("resolution, 90th percentile", spoken_duration(resolution.p90), resolution.n),
+        FollowUpLine("resolved within SLA", _percent(within[1].percent), within[1].n),
+        FollowUpLine(
+            "satisfied with the resolution (target 90%)",
+            _percent(satisfied.percent) + verdict,
+            satisfied.n,
+        ),
+        FollowUpLine("open now", str(figures.open_now), None),
+        FollowUpLine("overdue now", str(figures.overdue_now), None),
+    ]
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}%"
+
+
+async def follow_ups(now: datetime) -> FiguresReport:
+    return await period_figures(None, group_by="team", now=now)
+
+
 @requires("view")
 async def dashboard(request: Request) -> Response:
     now = datetime.now(UTC)
     min_sample = request.app.state.runtime.settings.surveys.min_sample
     journeys = await Journey.all().order_by("-active", "key")
     boards = [await journey_dashboard(journey, now, min_sample) for journey in journeys]
+    cases = await follow_ups(now)
     return templates.TemplateResponse(
         request,
         "console/dashboard.html",
@@ -183,6 +228,10 @@ async def dashboard(request: Request) -> Response:
             "opt_outs": await new_opt_outs(now - timedelta(days=DAYS)),
             "days": DAYS,
             "min_sample": min_sample,
+            "follow_ups": cases,
+            "follow_up_teams": [(f, follow_up_lines(f)) for f in cases.figures],
+            "open_cases": sum(f.open_now for f in cases.figures),
+            "overdue_cases": sum(f.overdue_now for f in cases.figures),
         },
     )
 
