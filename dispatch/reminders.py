@@ -1,11 +1,11 @@
 """Reminders: one nudge, some days after sending, to whoever has neither answered nor opted out.
 
 When an invitation is sent, `follow_up_times` stores when its link expires and when its
-reminder is due (the touchpoint's `reminder` for that channel, moved into the customer's
-send window; none when the link would have expired by then). A cron enqueues the due
-reminders every minute, each as a job whose id names the invitation, and `send_reminder`
-claims the reminder with one conditional UPDATE that sets `reminded_at`: so two crons, two
-workers or a retried job still send it at most once.
+reminder is due (the touchpoint's `reminder` for that channel, moved into the customer's send
+window; none when the link would have expired by then). A cron enqueues the due reminders
+every minute, each as a job whose id names the invitation, and `send_reminder` claims the
+reminder with one conditional UPDATE that sets `reminded_at`: so two crons, two workers or a
+retried job still send it at most once.
 
 A reminder goes over the channel the touchpoint asked for when the invitation went out, by
 the same write-then-send path as the invitation (`dispatch.delivery`), with the same
@@ -13,8 +13,8 @@ outcomes: its message row written first; a busy sender or a transient failure pu
 after a backoff, until `max_send_attempts` attempts are spent; an unconfirmed attempt is
 asked about before it is sent again; a permanent refusal is its end, and Twilio's 21610
 records an opt-out. A reminder is a courtesy: whatever happens to it (no address any more,
-an opt-out, consent to its channel withdrawn since the invitation went, a refusal) is logged
-and written on its message row, and never changes the status of the invitation.
+an opt-out, consent to its channel withdrawn, a refusal) is logged and written on its
+message row, and never changes the status of the invitation.
 """
 
 from __future__ import annotations
