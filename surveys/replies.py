@@ -264,9 +264,11 @@ _DECLINED_JUST_BEFORE = re.compile(
 _DECLINED_IN_CLAUSE = re.compile(
     r"\b(?:no need|needn'?t|(?:don'?t|do not) (?:need|want)|not necessary|nobody|no one)\b"
 )
-#: A complaint about calls, not a request for one: "they always call me", "一直给我打电话".
+#: A complaint about calls, not a request for one: "they always call me", "why did you
+#: contact me", "一直给我打电话".
 _COMPLAINT_JUST_BEFORE = re.compile(
-    r"\b(?:they|always|keep|kept|constantly|still)\W+$|(?:一直|总是|老是|天天|经常|还)\s*$"
+    r"\b(?:they|always|keep|kept|constantly|still)\W+$|\bwhy (?:do|did|does|would)\b"
+    r"|(?:一直|总是|老是|天天|经常|还)\s*$|(?:为什么|为啥)"
 )
 _CLAUSE_END = re.compile(r"[.!?;,。！？；，\n]")
 

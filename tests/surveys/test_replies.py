@@ -195,6 +195,8 @@ def test_a_reply_asking_for_a_person_asks_to_be_contacted(text):
         "nobody should call me",
         "never call me again",
         "they always call me",
+        "why did you contact me?",
+        "为什么给我打电话",
         "I called them twice",
         "9 great service",
         "",
