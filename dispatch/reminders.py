@@ -13,8 +13,8 @@ outcomes: its message row written first; a busy sender or a transient failure pu
 after a backoff, until `max_send_attempts` attempts are spent; an unconfirmed attempt is
 asked about before it is sent again; a permanent refusal is its end, and Twilio's 21610
 records an opt-out. A reminder is a courtesy: whatever happens to it (no address any more,
-an opt-out, a refusal) is logged and written on its message row, and never changes the
-status of the invitation.
+an opt-out, consent to its channel withdrawn, a refusal) is logged and written on its
+message row, and never changes the status of the invitation.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from dispatch.delivery import Busy, Refused, Sent, deliver, draft_for
 from dispatch.models import Message
 from dispatch.optouts import is_opted_out
 from dispatch.retries import backoff_seconds
-from dispatch.routing import customer_addresses, usable_routes
+from dispatch.routing import customer_addresses, declined, usable_routes
 from journeys.scheduling import customer_zone
 from journeys.schema import JourneyDefinition
 from journeys.store import journey_definition
@@ -121,6 +121,8 @@ async def send_reminder(ctx: dict[str, Any], invitation_id: int) -> str:
     if not await Invitation.filter(_due(now), id=invitation_id).update(reminded_at=now):
         return "skipped: not due, answered, closed or reminded already"
     asked = invitation.channel or ""
+    if declined(invitation.customer.consent, asked):
+        return _skipped(invitation_id, f"the customer has not consented to {asked}")
     routes = usable_routes([asked], customer_addresses(invitation.customer), ctx["channels"])
     if not routes:
         return _skipped(invitation_id, f"the customer has no {asked} address any more")

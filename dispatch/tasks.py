@@ -21,7 +21,13 @@ from dispatch.customer_lock import customer_lock
 from dispatch.delivery import Busy, Refused, deliver, draft_for
 from dispatch.optouts import active_opt_out, suppression_reason
 from dispatch.reminders import follow_up_times
-from dispatch.routing import Route, customer_addresses, usable_routes
+from dispatch.routing import (
+    Route,
+    consented_channels,
+    customer_addresses,
+    unreachable_reason,
+    usable_routes,
+)
 from journeys.contact import Defer, Suppress
 from journeys.schema import JourneyDefinition
 from journeys.store import journey_definition
@@ -51,12 +57,11 @@ async def _decide_and_send(ctx: dict[str, Any], invitation: Invitation) -> str:
     definition = await journey_definition(invitation.touchpoint.journey, invitation.journey_version)
     settings = definition.touchpoint(invitation.touchpoint.key)
     customer = invitation.customer
-    routes = usable_routes(settings.channels, customer_addresses(customer), ctx["channels"])
+    allowed, refused = consented_channels(settings.channels, customer.consent)
+    routes = usable_routes(allowed, customer_addresses(customer), ctx["channels"])
     if not routes:
-        wanted = ", ".join(settings.channels)
-        return await outcomes.finish(
-            invitation, InvitationStatus.SUPPRESSED, f"no address for {wanted}"
-        )
+        reason = unreachable_reason(allowed, refused)
+        return await outcomes.finish(invitation, InvitationStatus.SUPPRESSED, reason)
     routes, stopped = await _not_opted_out(routes)
     if not routes:
         return await outcomes.finish(invitation, InvitationStatus.SUPPRESSED, stopped)

@@ -1,8 +1,9 @@
 """Keeping what we know of customers up to date from the events that mention them.
 
 What an event says about a customer overwrites what we knew; fields it leaves out stay as
-they were; attributes are merged. Several events of one batch about one customer are
-applied in order, so the last word wins.
+they were; attributes and consent are merged, consent channel by channel ({"sms": false}
+today leaves yesterday's {"email": true} standing). Several events of one batch about one
+customer are applied in order, so the last word wins.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from journeys.events import CustomerIn
 from journeys.models import Customer
 
 PROFILE_FIELDS = ("phone", "email", "locale", "timezone", "segment")
+#: Fields merged key by key rather than replaced.
+MERGED_FIELDS = ("attributes", "consent")
 
 
 def _profile(given: CustomerIn) -> dict[str, Any]:
@@ -20,16 +23,16 @@ def _profile(given: CustomerIn) -> dict[str, Any]:
     attributes = dict(given.attributes)
     if given.first_name:
         attributes["first_name"] = given.first_name
-    return known | {"attributes": attributes}
+    return known | {"attributes": attributes, "consent": dict(given.consent)}
 
 
 def _merged(customers: list[CustomerIn]) -> dict[str, dict[str, Any]]:
     profiles: dict[str, dict[str, Any]] = {}
     for given in customers:
         update = _profile(given)
-        before = profiles.setdefault(given.id, {"attributes": {}})
-        attributes = {**before["attributes"], **update.pop("attributes")}
-        before.update(update, attributes=attributes)
+        before = profiles.setdefault(given.id, {name: {} for name in MERGED_FIELDS})
+        merged = {name: {**before[name], **update.pop(name)} for name in MERGED_FIELDS}
+        before.update(update, **merged)
     return profiles
 
 
@@ -48,11 +51,15 @@ async def upsert_customers(customers: list[CustomerIn]) -> dict[str, Customer]:
 
 
 async def _update(customer: Customer, profile: dict[str, Any]) -> None:
-    attributes = {**(customer.attributes or {}), **profile["attributes"]}
-    changes = {name: value for name, value in profile.items() if name != "attributes"}
-    if attributes != (customer.attributes or {}):
-        changes["attributes"] = attributes
-    changes = {name: value for name, value in changes.items() if getattr(customer, name) != value}
+    changes = {
+        name: value
+        for name, value in profile.items()
+        if name not in MERGED_FIELDS and getattr(customer, name) != value
+    }
+    for name in MERGED_FIELDS:
+        before = getattr(customer, name) or {}
+        if (after := {**before, **profile[name]}) != before:
+            changes[name] = after
     if changes:
         customer.update_from_dict(changes)
         await customer.save(update_fields=[*changes, "updated_at"])

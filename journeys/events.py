@@ -7,7 +7,7 @@ others are taken. Phone numbers are stored in E.164; dates must carry a time zon
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
@@ -17,12 +17,13 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    StrictBool,
     ValidationError,
     ValidationInfo,
     field_validator,
 )
 
-from journeys.schema import normalise_locale
+from journeys.schema import CHANNEL_PATTERN, normalise_locale
 
 #: How far ahead of our clock an event may claim to have happened.
 _CLOCK_SKEW = timedelta(minutes=5)
@@ -39,6 +40,14 @@ class CustomerIn(BaseModel):
     segment: str | None = Field(default=None, max_length=100)
     first_name: str | None = Field(default=None, max_length=100)
     attributes: dict[str, Any] = Field(default_factory=dict)
+    consent: dict[Annotated[str, Field(pattern=CHANNEL_PATTERN)], StrictBool] = Field(
+        default_factory=dict,
+        description="The channels the customer has said yes (true) or no (false) to, by"
+        " channel name. A channel set to false is never used for this customer, whatever"
+        " the touchpoint lists, until an event sets it to true again; a channel not named"
+        " keeps what earlier events said (allowed when none did).",
+        examples=[{"sms": False, "email": True}],
+    )
 
     @field_validator("phone")
     @classmethod
@@ -112,14 +121,28 @@ def field_errors(error: ValidationError, prefix: str) -> list[FieldError]:
     """Turn pydantic's errors into `events[3].customer.phone`-style fields and plain messages."""
     problems = []
     for item in error.errors(include_url=False):
-        path = prefix
+        path, message = prefix, _plain_message(item)
         for part in item["loc"]:
-            path += f"[{part}]" if isinstance(part, int) else f".{part}"
-        problems.append(FieldError(field=path, message=_plain_message(item)))
+            if part == "[key]":  # the name of a mapping's entry is what is wrong
+                message = f"invalid name: {message}"
+            else:
+                path += f".{part}" if isinstance(part, str) and part else f"[{part!r}]"
+        problems.append(FieldError(field=path, message=message))
     return problems
 
 
+_CONSENT_MESSAGES = {
+    "dict_type": 'expected channel names with true or false (e.g. {"sms": false})',
+    "bool_type": "must be true or false",
+    "string_pattern_mismatch": "a channel is a lower-case name of letters, digits and _",
+}
+
+
 def _plain_message(item: Any) -> str:
+    if item["loc"][1:2] == ("consent",) and item["type"] in _CONSENT_MESSAGES:
+        return _CONSENT_MESSAGES[item["type"]] + (
+            f" (e.g. sms), not {item['input']!r}" if item["loc"][-1] == "[key]" else ""
+        )
     message = str(item["msg"]).removeprefix("Value error, ")
     replacements = {
         "Field required": "required",

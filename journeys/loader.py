@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from string import Formatter
 from typing import Any
@@ -48,6 +49,11 @@ _KIND_MESSAGES = {
     "dict_type": "expected a mapping",
     "list_type": "expected a list",
     "string_type": "expected a text",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "date_type": "not a date as YYYY-MM-DD (e.g. 2026-12-25)",
+    "date_parsing": "not a date as YYYY-MM-DD (e.g. 2026-12-25)",
+    "date_from_datetime_parsing": "not a date as YYYY-MM-DD (e.g. 2026-12-25)",
 }
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _TWICE = "written twice (YAML would silently keep only the last)"
@@ -95,6 +101,8 @@ def load_journey(
         definition = JourneyDefinition.model_validate(data)
     except ValidationError as error:
         problems += [_validation_problem(detail, root) for detail in error.errors()]
+    else:
+        problems += [Problem(_path(loc), msg, _line(root, loc)) for loc, msg in _after(definition)]
     if problems:
         problems.sort(key=lambda problem: (problem.line is None, problem.line or 0))
         raise JourneyFileError(problems, source)
@@ -118,8 +126,23 @@ def journey_digest(definition: JourneyDefinition) -> str:
 # YAML: parse once, keep the node tree for line numbers.
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a date that is not one ("2026-13-01" among the
+    holidays) is a problem of the file at its line, not a crash."""
+
+    def construct_date(self, node: yaml.ScalarNode) -> object:
+        try:
+            return self.construct_yaml_timestamp(node)
+        except ValueError as error:
+            message = f"not a date: {node.value} ({error})"
+            raise yaml.constructor.ConstructorError(None, None, message, node.start_mark) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_date)
+
+
 def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         root = loader.get_single_node()
         return root, (loader.construct_document(root) if root is not None else None)
@@ -225,6 +248,8 @@ def _clean_message(detail: ErrorDetails) -> str:
         return "must not be empty"
     if kind == "model_type" and ctx.get("class_name") == "LocalizedText":
         return "expected a text, or one text per language (en, zh-CN)"
+    if kind == "model_type" and ctx.get("class_name") == "FollowUpRule":
+        return "expected a mapping of fields, or off"
     if kind in _KIND_MESSAGES:
         return _KIND_MESSAGES[kind]
     if kind == "time_parsing":
@@ -247,6 +272,42 @@ def _rules(data: dict[str, Any]) -> Iterator[tuple[Loc, str]]:
                 for locale, written in _wordings(text):
                     for message in _template_problems(written, needs_link=needs_link):
                         yield ("messages", channel, variant, *part, *locale), message
+
+
+def _after(definition: JourneyDefinition) -> Iterator[tuple[Loc, str]]:
+    """Checks that need the values read (durations as lengths): run once the file is in
+    shape."""
+    yield from _retention_rules(definition)
+    yield from _clock_rules(definition.follow_up, ("follow_up",))
+    for index, touchpoint in enumerate(definition.touchpoints):
+        own = touchpoint.follow_up
+        if own is not None and own.model_fields_set & {"first_response", "resolution"}:
+            merged = definition.follow_up_for(touchpoint)
+            yield from _clock_rules(merged, ("touchpoints", index, "follow_up"))
+
+
+def _clock_rules(rule: schema.FollowUpRule, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    if rule.enabled and rule.first_response > rule.resolution:
+        limit = schema.format_duration(rule.resolution)
+        yield (*loc, "first_response"), f"must not be longer than the resolution time ({limit})"
+
+
+def _retention_rules(definition: JourneyDefinition) -> Iterator[tuple[Loc, str]]:
+    """Personal data kept for less time than a survey waits would be gone before the
+    customer is asked."""
+    retention = definition.retention
+    if retention is None:
+        return
+    if retention <= timedelta(0):
+        yield ("retention",), "must be longer than zero (leave it out to keep the default)"
+        return
+    longest = max(definition.touchpoints, key=lambda touchpoint: touchpoint.delay)
+    if retention <= longest.delay:
+        index, delay = definition.touchpoints.index(longest), schema.format_duration(longest.delay)
+        yield (
+            ("retention",),
+            f"must be longer than every delay (touchpoints[{index}] waits {delay})",
+        )
 
 
 def _parts(wording: object) -> Iterator[tuple[Loc, bool, object]]:

@@ -240,3 +240,50 @@ def _joined(tokens: list[_Token]) -> bool:
         if token.kind != "mark" and token.text not in _CONNECTORS:
             return False
     return False
+
+
+# Asking to be contacted: a reply that wants a person, not a survey.
+
+#: A request to be called or contacted, in English and Chinese.
+_CONTACT_REQUEST = re.compile(
+    r"\b(?:call|ring|phone|contact|reach|email) me\b"
+    r"|\bgive me a (?:call|ring)\b"
+    r"|\breach out to me\b|\bget (?:in touch with|back to) me\b"
+    r"|\b(?:want|need|like|request|get) a call ?back\b"
+    r"|\b(?:talk|speak) (?:to|with) (?:a |the |your )?"
+    r"(?:manager|supervisor|person|human|agent|someone|somebody|real person)\b"
+    r"|联系我(?!们)|(?:给我|跟我)(?:回|打)(?:个)?电话|(?:回|打)(?:个)?电话给我|回电给我|给我回电|致电我"
+    r"|(?:找|要|和|跟)(?:你们)?(?:的)?(?:经理|主管|负责人|人工客服)"
+)
+#: Words just before a request that turn it down: "don't call me", "不用联系我".
+_DECLINED_JUST_BEFORE = re.compile(
+    r"\b(?:don'?t|do not|never|won'?t|doesn'?t)\W+(?:\w+\W+)?$|\b(?:not|no)\W+$"
+    r"|(?:不用|不要|别|不需要|无需|不必|勿|没必要|用不着|不想)[^请]{0,4}$"
+)
+#: Words anywhere earlier in the clause that say no call is wanted: "no need for anyone to".
+_DECLINED_IN_CLAUSE = re.compile(
+    r"\b(?:no need|needn'?t|(?:don'?t|do not) (?:need|want)|not necessary|nobody|no one)\b"
+)
+#: A complaint about calls, not a request for one: "they always call me", "why did you
+#: contact me", "一直给我打电话".
+_COMPLAINT_JUST_BEFORE = re.compile(
+    r"\b(?:they|always|keep|kept|constantly|still)\W+$|\bwhy (?:do|did|does|would)\b"
+    r"|(?:一直|总是|老是|天天|经常|还)\s*$|(?:为什么|为啥)"
+)
+_CLAUSE_END = re.compile(r"[.!?;,。！？；，\n]")
+
+
+def asks_to_be_contacted(text: str) -> bool:
+    """Whether a reply asks for a person to get in touch ("call me", "请联系我"); never for
+    one that turns contact down ("don't call me", "不用联系我") or complains of calls."""
+    folded = " ".join(unicodedata.normalize("NFKC", text).lower().replace("’", "'").split())
+    return any(_wanted(folded, found.start()) for found in _CONTACT_REQUEST.finditer(folded))
+
+
+def _wanted(folded: str, start: int) -> bool:
+    clause = _CLAUSE_END.split(folded[:start])[-1]
+    return not (
+        _DECLINED_JUST_BEFORE.search(clause)
+        or _DECLINED_IN_CLAUSE.search(clause)
+        or _COMPLAINT_JUST_BEFORE.search(clause)
+    )

@@ -186,6 +186,11 @@ def document(max_events: int) -> dict[str, Any]:
             "/api/v1/events": {
                 "post": {
                     "summary": "Post a batch of interaction events",
+                    "description": "Each event may carry what it says about its customer:"
+                    " their addresses, locale and time zone, and `customer.consent`, the"
+                    ' channels they said yes or no to (`{"sms": false}`: never by SMS).'
+                    " Consent is merged channel by channel, the latest event winning; a"
+                    " malformed consent rejects that event, naming the field.",
                     "requestBody": {
                         "required": True,
                         "content": {"application/json": {"schema": batch}},

@@ -143,3 +143,18 @@ async def test_a_reminder_due_outside_the_window_waits_for_it(
     assert follow_up_times(definition, ben, "sms", sent_at, LIFETIME)["reminder_due_at"] is None
     short = follow_up_times(definition, ben, "email", sent_at, timedelta(days=2))
     assert short["reminder_due_at"] is None  # the link would have expired by then
+
+
+async def test_no_reminder_after_ben_withdrew_consent_to_email(
+    client, api_key, shop_journey, runtime
+):
+    ben = await sent(client, api_key, runtime, "B-1", BEN)
+    await make_due(ben)
+    withdrawn = {**BEN.as_customer(), "consent": {"email": False}}
+    await Shop(client, api_key).event("order.placed", "B-2", BEN, 0, customer=withdrawn)
+
+    outcome = await send_reminder(runtime.worker_context(), ben.id)
+
+    assert outcome == "skipped: the customer has not consented to email"
+    assert len(await messages(ben)) == 1
+    assert (await Invitation.get(id=ben.id)).status == InvitationStatus.SENT

@@ -8,7 +8,7 @@ from dispatch.channels.console import ConsoleChannel
 from dispatch.channels.email import EmailChannel
 from dispatch.channels.registry import Channels
 from dispatch.channels.sms import SmsChannel
-from dispatch.routing import usable_routes
+from dispatch.routing import consented_channels, declined, unreachable_reason, usable_routes
 from dispatch.settings import SmtpSettings
 
 PHONE, EMAIL = "+14155550123", "anna@example.com"
@@ -43,3 +43,37 @@ def test_a_channel_with_settings_carries_itself():
     [route] = usable_routes(["email"], {"email": EMAIL}, Channels(CONSOLE, {"email": email}))
 
     assert route.requested is EmailChannel and route.carrier is email
+
+
+@pytest.mark.parametrize(
+    ("names", "consent", "allowed", "refused"),
+    [
+        (["sms", "email"], {}, ["sms", "email"], []),
+        (["sms", "email"], None, ["sms", "email"], []),
+        (["sms", "email"], {"sms": False}, ["email"], ["sms"]),
+        (["sms", "email"], {"sms": True, "email": False}, ["sms"], ["email"]),
+        (["sms", "email"], {"sms": False, "email": False}, [], ["sms", "email"]),
+        (["email"], {"sms": False}, ["email"], []),  # a channel the touchpoint does not use
+    ],
+)
+def test_a_channel_the_customer_declined_is_never_used(names, consent, allowed, refused):
+    assert consented_channels(names, consent) == (allowed, refused)
+
+
+@pytest.mark.parametrize(
+    ("allowed", "refused", "reason"),
+    [
+        ([], ["sms", "email"], "no consent for sms, email"),
+        (["sms", "email"], [], "no address for sms, email"),
+        (["email"], ["sms"], "no consent for sms; no address for email"),
+    ],
+)
+def test_the_reason_says_why_no_channel_is_left(allowed, refused, reason):
+    assert unreachable_reason(allowed, refused) == reason
+
+
+def test_only_an_explicit_no_declines_a_channel():
+    assert declined({"sms": False}, "sms")
+    assert not declined({"sms": True}, "sms")
+    assert not declined({}, "sms")
+    assert not declined(None, "sms")

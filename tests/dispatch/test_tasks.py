@@ -84,3 +84,54 @@ async def test_two_workers_sending_one_invitation_send_one_message(
 
     assert sum(o == "sent by console" for o in outcomes) == 1
     assert await Message.filter(invitation_id=invitation.id).count() == 1
+
+
+def _with_consent(person: Person, **consent: bool) -> dict[str, object]:
+    return {**person.as_customer(), "consent": consent}
+
+
+async def test_a_declined_channel_is_passed_over_for_the_next(
+    client, api_key, shop_journey, runtime
+):
+    shop = Shop(client, api_key)
+    await shop.event("order.delivered", "C-1", CHEN, 8, customer=_with_consent(CHEN, sms=False))
+    invitation = await shop.invitation_for("C-1")
+
+    assert await send_invitation(runtime.worker_context(), invitation.id) == "sent by console"
+
+    [message] = await Message.filter(invitation_id=invitation.id)
+    assert (message.requested_channel, message.recipient) == ("email", CHEN.email)
+
+
+async def test_a_customer_who_declined_every_channel_is_suppressed_with_the_reason(
+    client, api_key, shop_journey, runtime
+):
+    shop = Shop(client, api_key)
+    declined_all = _with_consent(CHEN, sms=False, email=False)
+    await shop.event("order.delivered", "C-1", CHEN, 8, customer=declined_all)
+    invitation = await shop.invitation_for("C-1")
+
+    outcome = await send_invitation(runtime.worker_context(), invitation.id)
+
+    stopped = await Invitation.get(id=invitation.id)
+    assert (stopped.status, stopped.reason) == (
+        InvitationStatus.SUPPRESSED,
+        "no consent for sms, email",
+    )
+    assert outcome.startswith("suppressed")
+    assert not await Message.exists()
+
+
+async def test_consent_withdrawn_after_scheduling_holds_at_send_time(
+    client, api_key, shop_journey, runtime
+):
+    shop = Shop(client, api_key)
+    await shop.delivered("A-1", to=ANNA)
+    await shop.event("order.placed", "A-2", ANNA, 0, customer=_with_consent(ANNA, sms=False))
+    invitation = await shop.invitation_for("A-1")
+
+    await send_invitation(runtime.worker_context(), invitation.id)
+
+    stopped = await Invitation.get(id=invitation.id)
+    assert stopped.reason == "no consent for sms; no address for email"
+    assert not await Message.exists()

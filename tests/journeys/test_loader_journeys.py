@@ -75,3 +75,16 @@ def test_the_digest_changes_with_the_meaning():
     assert journey_digest(JourneyDefinition.model_validate(shop.model_dump(by_alias=True))) == (
         journey_digest(shop)
     )
+
+
+def test_the_demo_journey_follows_up_in_business_hours():
+    shop = load_journey_file(DEMO)
+    assert shop.follow_up.hours == "business"
+    assert shop.follow_up.team is None
+    assert shop.business_hours.holidays
+    assert shop.follow_up_for(shop.touchpoint("browse")).enabled is False
+    after_sales = shop.follow_up_for(shop.touchpoint("after-sales"))
+    assert (after_sales.first_response, after_sales.resolution) == (
+        timedelta(hours=1),
+        timedelta(hours=18),
+    )

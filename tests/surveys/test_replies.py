@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from surveys.replies import Help, OptIn, OptOut, Score, Text, Unclear, parse_reply
+from surveys.replies import (
+    Help,
+    OptIn,
+    OptOut,
+    Score,
+    Text,
+    Unclear,
+    asks_to_be_contacted,
+    parse_reply,
+)
 
 
 @pytest.mark.parametrize(
@@ -135,3 +144,70 @@ def test_it_hears_opt_ins_and_help(text, reply):
 )
 def test_words_without_a_number_are_text(text):
     assert parse_reply(text) == Text(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "call me",
+        "Call me please",
+        "please contact me",
+        "Please call me back asap!",
+        "can someone call me back",
+        "Can you call me?",
+        "give me a call",
+        "Could you reach out to me?",
+        "I want to talk to a manager",
+        "I'd like to speak with a supervisor",
+        "I want a callback",
+        "3 - terrible, call me",
+        "I'm not happy call me",
+        "not happy. Call me",
+        "Don't worry about the refund, just call me",
+        "请联系我",
+        "给我回电话",
+        "请给我打电话",
+        "联系我",
+        "打电话给我",
+        "请尽快联系我",
+        "找你们经理",
+        "我不满意，请联系我",
+        "我不要退款请联系我",
+        "２分　请联系我",  # full-width
+    ],
+)
+def test_a_reply_asking_for_a_person_asks_to_be_contacted(text):
+    assert asks_to_be_contacted(text) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "don't call me",
+        "Don’t call me.",  # a typographic apostrophe
+        "do not contact me",
+        "please do not ever call me",
+        "please don't contact me",
+        "no need to contact me",
+        "No need to call me, all good",
+        "you don't need to call me",
+        "no need for anyone to call me",
+        "nobody should call me",
+        "never call me again",
+        "they always call me",
+        "why did you contact me?",
+        "为什么给我打电话",
+        "I called them twice",
+        "9 great service",
+        "",
+        "不用联系我",
+        "不要给我打电话",
+        "别联系我",
+        "不需要联系我",
+        "请不要再给我打电话了",
+        "你们一直给我打电话",
+        "联系我们页面打不开",  # "contact us", not "contact me"
+    ],
+)
+def test_a_reply_turning_contact_down_never_asks_to_be_contacted(text):
+    assert asks_to_be_contacted(text) is False

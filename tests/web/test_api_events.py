@@ -255,3 +255,13 @@ async def test_the_openapi_document_describes_the_event_the_api_validates(client
     assert "CustomerIn" in document["components"]["schemas"]
     batch = document["paths"]["/api/v1/events"]["post"]["requestBody"]["content"]
     assert batch["application/json"]["schema"]["properties"]["events"]["maxItems"] == 1000
+
+
+async def test_the_openapi_document_describes_the_customers_consent(client):
+    document = (await client.get("/api/v1/openapi.json")).json()
+
+    consent = document["components"]["schemas"]["CustomerIn"]["properties"]["consent"]
+    assert consent["type"] == "object"
+    assert consent["examples"] == [{"sms": False, "email": True}]
+    assert "never used" in consent["description"]
+    assert "customer.consent" in document["paths"]["/api/v1/events"]["post"]["description"]
