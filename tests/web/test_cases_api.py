@@ -10,6 +10,7 @@ from surveys.responses import record_response
 from tests.console import PASSWORD
 from tests.stories import BEN, sent_invitation
 from web.models import AuditEvent
+from web.routes.cases_api import PATCHABLE
 from web.users import create_user
 
 ALICE = "alice@example.com"
@@ -229,3 +230,12 @@ async def test_a_bad_note_is_named_and_not_written(client, api_key, case, body, 
     assert answer.status_code == 422
     assert answer.json()["error"]["field"] == field
     assert await CaseNote.filter(case_id=case.id).count() == 1
+
+
+async def test_the_openapi_document_describes_the_cases_api(client, db):
+    document = (await client.get("/api/v1/openapi.json")).json()
+
+    assert set(document["paths"]["/api/v1/cases/{id}"]) == {"get", "patch"}
+    assert "post" in document["paths"]["/api/v1/cases/{id}/notes"]
+    change = document["components"]["schemas"]["CaseChange"]
+    assert set(change["properties"]) == set(PATCHABLE)

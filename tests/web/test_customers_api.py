@@ -65,3 +65,10 @@ async def test_an_unknown_customer_is_a_404_and_changes_nothing(client, api_key,
 async def test_the_requests_need_an_api_key(client, db):
     assert (await client.get("/api/v1/customers/anna/export")).status_code == 401
     assert (await client.delete("/api/v1/customers/anna")).status_code == 401
+
+
+async def test_the_openapi_document_describes_the_privacy_requests(client, db):
+    document = (await client.get("/api/v1/openapi.json")).json()
+
+    assert "get" in document["paths"]["/api/v1/customers/{id}/export"]
+    assert "404" in document["paths"]["/api/v1/customers/{id}"]["delete"]["responses"]
