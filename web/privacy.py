@@ -21,6 +21,9 @@ What is erased, in one transaction per customer (a customer's rows are few):
   everything else; an erasure request is the one thing that outranks it, and the
   `customer.erased` row written next to it says that it happened.
 
+Notifications about the customer's cases stay: they went to the team, and name the case,
+not the customer.
+
 Opt-outs protect an address from surveys even after the customer is erased, so a business
 that sends the same phone again does not survey someone who said STOP. The row is kept
 with its address replaced by a SHA-256 digest (`dispatch.optouts.hashed_address`), which
@@ -338,6 +341,10 @@ async def _personal_strings(customer: Customer) -> list[str]:
         "comment", flat=True
     )
     found.update(str(c) for c in comments if c)
+    notes = await CaseNote.filter(
+        case__customer_id=customer.id, kind__in=["note", "reply"]
+    ).values_list("body", flat=True)
+    found.update(str(n) for n in notes if n)
     return sorted((s for s in found if s and _long_enough(s)), key=len, reverse=True)
 
 
@@ -420,17 +427,19 @@ def _scrub_text(text: str | None, personal: list[str], marker: str) -> str | Non
 
 async def _scrub_audit(customer: Customer, personal: list[str], marker: str) -> int:
     addresses = [a for a in (customer.phone, customer.email) if a]
-    if not addresses:
-        return 0
     about = Q(
+        Q(target=customer.external_id),
         *(Q(actor_label__icontains=a) | Q(target__icontains=a) for a in addresses),
         join_type="OR",
     )
-    rows = await AuditEvent.filter(about)
-    for row in rows:
-        await AuditEvent.filter(id=row.id).update(
-            actor_label=scrub(row.actor_label, personal, marker)[:254],
-            target=scrub(row.target, personal, marker)[:300],
-            detail=scrub(row.detail, personal, marker),
-        )
-    return len(rows)
+    changed = 0
+    for row in await AuditEvent.filter(about):
+        scrubbed = {
+            "actor_label": scrub(row.actor_label, personal, marker)[:254],
+            "target": scrub(row.target, personal, marker)[:300],
+            "detail": scrub(row.detail, personal, marker),
+        }
+        if any(getattr(row, name) != value for name, value in scrubbed.items()):
+            await AuditEvent.filter(id=row.id).update(**scrubbed)
+            changed += 1
+    return changed

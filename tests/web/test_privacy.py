@@ -174,7 +174,9 @@ async def test_the_quarters_figures_do_not_change(chens_story):
 
 
 async def test_the_audit_of_his_stop_names_his_erased_marker_instead_of_his_phone(chens_story):
-    await erase_customer(CHEN.id)
+    summary = await erase_customer(CHEN.id)
+
+    assert summary.audit_rows == 1
 
     stop = await AuditEvent.get(action="opt_out.created")
     assert (stop.actor_kind, stop.actor_label, stop.target) == (
