@@ -12,6 +12,7 @@ twice in a row is harmless: the first opt-out, its source and its time, stand.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import UTC, datetime
 from typing import Literal
@@ -88,10 +89,20 @@ async def opt_in(address: str, kind: AddressKind, source: str) -> bool:
     return bool(lifted)
 
 
+def hashed_address(address: str) -> str:
+    """How an erased customer's opt-out keeps its address: a digest that still refuses it."""
+    return "sha256:" + hashlib.sha256(address.encode("utf-8")).hexdigest()
+
+
 async def active_opt_out(address: str, kind: AddressKind) -> OptOut | None:
-    """The opt-out that holds for the address, if any."""
+    """The opt-out that holds for the address (kept as a digest once its customer was
+    erased), if any."""
     key = normalise_address(address, kind)
-    return await OptOut.get_or_none(address=key, revoked_at__isnull=True)
+    return (
+        await OptOut.filter(address__in=[key, hashed_address(key)], revoked_at__isnull=True)
+        .order_by("id")
+        .first()
+    )
 
 
 async def is_opted_out(address: str, kind: AddressKind) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from arq import cron
@@ -107,9 +107,12 @@ def create_worker(
     max_jobs: int = _DEFAULTS.worker_concurrency,
     job_timeout: float = _DEFAULTS.job_timeout_seconds,
     shutdown_wait: int = 20,
+    extra_cron_jobs: Sequence[CronJob] = (),
 ) -> Worker:
     """`shutdown_wait`: on SIGTERM, how long the sends in flight may finish before they are
-    cancelled (and left to the stuck-send resolver); within a container's usual 30 s."""
+    cancelled (and left to the stuck-send resolver); within a container's usual 30 s.
+    `extra_cron_jobs`: crons of the layers above (web's retention), which this package
+    may not import."""
     logging.getLogger("arq.worker").addFilter(_QUIET)
     return Worker(
         functions=[
@@ -121,6 +124,7 @@ def create_worker(
             _housekeeping(enqueue_due_reminders, second=30),
             _housekeeping(resolve_stuck_sends, second=45),
             _housekeeping(expire_due_invitations, second=15, minute=set(range(5, 60, 10))),
+            *extra_cron_jobs,
         ],
         redis_pool=redis,
         ctx=ctx,

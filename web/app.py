@@ -28,6 +28,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from dispatch.worker import create_worker
+from web import retention
 from web.access import NotAllowed, SignInRequired, roles_granting
 from web.authentication import Principals
 from web.body_limit import BodyLimitMiddleware
@@ -37,9 +38,12 @@ from web.paths import is_api
 from web.routes import (
     account,
     api,
+    cases_api,
     console,
+    console_customers,
     console_journeys,
     console_opt_outs,
+    customers_api,
     dashboard,
     journey_preview,
     journey_versions,
@@ -128,6 +132,7 @@ def create_app(
                 handle_signals=False,
                 job_timeout=running.settings.dispatch.job_timeout_seconds,
                 max_jobs=running.settings.dispatch.worker_concurrency,
+                extra_cron_jobs=retention.cron_jobs(),
             )
             worker_task = asyncio.create_task(worker.async_run())
         try:
@@ -145,6 +150,8 @@ def create_app(
             Route("/api/v1/openapi.json", openapi),
             *api.routes,
             *opt_outs.routes,
+            *cases_api.routes,
+            *customers_api.routes,
             *audit_api_routes,
             *case_figures_api_routes,
             *survey.routes,
@@ -154,6 +161,7 @@ def create_app(
             *account.routes,
             *console.routes,
             *console_opt_outs.routes,
+            *console_customers.routes,
             *dashboard.routes,
             *console_journeys.routes,
             *journey_versions.routes,

@@ -16,6 +16,8 @@ from dispatch.optouts import SOURCES
 from journeys.events import EventIn
 from surveys.models import InvitationStatus
 from web.audit import ACTOR_KINDS
+from web.openapi_cases import SCHEMAS as CASE_SCHEMAS
+from web.openapi_cases import case_paths, customer_paths
 from web.routes.opt_outs import OptOutIn
 
 _ERROR = {
@@ -179,6 +181,7 @@ def document(max_events: int) -> dict[str, Any]:
                 "OptOut": _OPT_OUT,
                 "AuditEvent": _AUDIT_EVENT,
                 "Error": _ERROR,
+                **CASE_SCHEMAS,
             },
         },
         "security": [{"apiKey": []}],
@@ -229,6 +232,8 @@ def document(max_events: int) -> dict[str, Any]:
             **_opt_out_paths(),
             **_audit_paths(),
             **_case_figures_paths(),
+            **case_paths(),
+            **customer_paths(),
         },
     }
 
