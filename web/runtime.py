@@ -46,6 +46,7 @@ class Runtime:
             "contact_across_journeys": self.settings.dispatch.across_journeys,
             "lock_ttl_seconds": self.settings.dispatch.job_timeout_seconds + 10,
             "link_lifetime": self.settings.surveys.link_lifetime,
+            "follow_up_reminder_minutes": self.settings.dispatch.follow_up_reminder_minutes,
         }
 
     async def new_redis_pool(self) -> ArqRedis:
