@@ -37,8 +37,8 @@ from tests.dispatch.cases import (
 )
 from tests.servers.settings import with_loopback_channels
 from tests.servers.smtp import SmtpServer
-from tests.stories import ANNA, BEN, run_worker_until_idle
 from tests.servers.twilio import TwilioServer
+from tests.stories import ANNA, BEN, run_worker_until_idle
 from web.runtime import Runtime
 from web.settings import Settings
 
