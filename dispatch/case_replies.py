@@ -24,12 +24,12 @@ from datetime import UTC, datetime
 
 from dispatch.channels.base import OutgoingMessage
 from dispatch.channels.registry import Channels, channel_named
-from dispatch.delivery import Busy, Refused, Sent, deliver
+from dispatch.delivery import Attempt, Busy, Refused, Sent, deliver
 from dispatch.optouts import active_opt_out, suppression_reason
 from dispatch.routing import Route, customer_addresses, usable_routes
 from journeys.models import Customer
 from journeys.schema import normalise_locale
-from surveys.followups import ACTIVE, Actor, CaseConflict, CaseError, add_note, clean_text
+from surveys.followups import ACTIVE, SYSTEM, Actor, CaseConflict, CaseError, add_note, clean_text
 from surveys.models import CaseNote, FollowUpCase, Invitation
 from surveys.responses import invitation_survey
 
@@ -74,19 +74,27 @@ async def send_case_reply(
     route = await reply_route(channels, case, channel)
     text = clean_text(body, "body", LIMITS[route.requested.address_kind])
     outgoing = await _outgoing(case, route, text)
-    attempt = await deliver(case.invitation_id, route, outgoing, case_id=case.id, purpose=PURPOSE)  # type: ignore[attr-defined]
+    attempt = await _deliver(case, route, outgoing)
     if isinstance(attempt, Sent) and attempt.message.body != text:
         # The provider had an earlier reply after all (its send was unconfirmed): keep it on
-        # the case, then send this one.
-        await add_note(case, attempt.message.body, actor, kind="reply", channel=channel)
-        attempt = await deliver(
-            case.invitation_id, route, outgoing, case_id=case.id, purpose=PURPOSE
-        )  # type: ignore[attr-defined]
+        # the case, in the system's name as the message does not say who wrote it, then
+        # send this one.
+        earlier = attempt.message
+        await add_note(
+            case,
+            earlier.body,
+            SYSTEM,
+            kind="reply",
+            channel=channel,
+            responded=True,
+            now=earlier.created_at,
+        )
+        attempt = await _deliver(case, route, outgoing)
     if isinstance(attempt, Busy):
         seconds = max(1, round(attempt.wait_seconds))
-        raise ReplyNotSent(f"not sent: {attempt.reason}; try again in {seconds} s", field="body")
+        raise ReplyNotSent(f"{attempt.reason}; try again in {seconds} s", field="body")
     if isinstance(attempt, Refused):
-        raise ReplyNotSent(f"not sent: {attempt.error.reason}", field=_field_of(attempt))
+        raise ReplyNotSent(_refusal(attempt), field=_field_of(attempt))
     note = await add_note(
         case,
         text,
@@ -98,6 +106,11 @@ async def send_case_reply(
     )
     log.info("case %s: reply by %s to %s", case.id, route.carrier.name, route.address)
     return CaseReply(note, attempt.message.id, route.carrier.name)
+
+
+async def _deliver(case: FollowUpCase, route: Route, outgoing: OutgoingMessage) -> Attempt:
+    invitation_id: int = case.invitation_id  # type: ignore[attr-defined]
+    return await deliver(invitation_id, route, outgoing, case_id=case.id, purpose=PURPOSE)
 
 
 async def reply_route(channels: Channels, case: FollowUpCase, channel: str) -> Route:
@@ -132,6 +145,16 @@ async def _outgoing(case: FollowUpCase, route: Route, text: str) -> OutgoingMess
             touchpoint=asked.touchpoint_name(language), brand=asked.brand
         )
     return OutgoingMessage(invitation.id, route.address, text, subject, locale=invitation.locale)
+
+
+def _refusal(attempt: Refused) -> str:
+    """What the agent reads; an unconfirmed send may have reached the customer after all
+    (the next reply on this channel asks the provider before it goes)."""
+    if attempt.error.ambiguous:
+        return (
+            f"{attempt.error.reason}; the customer may have it after all, so look before you resend"
+        )
+    return attempt.error.reason
 
 
 def _field_of(attempt: Refused) -> str:
