@@ -59,6 +59,10 @@ ACTIVE = [CaseStatus.OPEN, CaseStatus.WAITING]
 NOBODY = "nobody to tell: the case has no owner with an email, and its team has no email"
 STUCK = "worker stopped during the send; the mail server may have it, so it is not sent again"
 PAGE = 500
+#: How far back the cron looks: a case opened longer ago than this is not announced now,
+#: and a clock that ran out longer ago is not reminded of (the queue shows it overdue), so
+#: switching notifications on does not email every old case at once.
+LOOK_BACK = timedelta(days=1)
 _DEFAULTS = DispatchSettings.model_construct()
 
 
@@ -133,10 +137,13 @@ async def _write(case: FollowUpCase, kind: str, now: datetime) -> Notification:
 
 
 async def write_opened(now: datetime) -> int:
-    """The "opened" notification of every open case that has none yet."""
+    """The "opened" notification of every open case that has none yet (opened within
+    `LOOK_BACK`)."""
     told = Subquery(Notification.filter(kind=OPENED).values("case_id"))
     written = 0
-    cases = await FollowUpCase.filter(status__in=ACTIVE, id__not_in=told).order_by("id")
+    cases = await FollowUpCase.filter(
+        status__in=ACTIVE, opened_at__gte=now - LOOK_BACK, id__not_in=told
+    ).order_by("id")
     for case in cases:
         try:
             async with in_transaction():
@@ -150,13 +157,15 @@ async def write_opened(now: datetime) -> int:
 async def claim_reminders(now: datetime, lead: timedelta) -> int:
     """Claim each running clock due within `lead` whose reminder is not claimed yet. A
     clock shorter than the lead is not reminded of: the "opened" email already says when
-    it is due. A clock long past due (the workers were down) is still reminded of."""
+    it is due. A clock that ran out while the workers were down is still reminded of, up
+    to `LOOK_BACK` after its due time."""
     claimed = 0
     for clock in CLOCKS:
         due_soon = {
             "status__in": ACTIVE,
             "next_due_at__isnull": False,  # no clock runs while paused for the customer
             f"{clock.due}__lte": now + lead,
+            f"{clock.due}__gte": now - LOOK_BACK,
             f"{clock.reminded}__isnull": True,
         }
         if clock.stops_at:

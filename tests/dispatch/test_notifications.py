@@ -305,3 +305,24 @@ async def test_kick_queues_one_run_for_many_answers(runtime):
 def test_a_due_time_is_said_in_the_journey_time_zone():
     assert when(shanghai(12), SHANGHAI) == "Mon 02 Dec 2030 12:00 (Asia/Shanghai)"
     assert when(None, SHANGHAI) == "not set"
+
+
+async def test_a_clock_that_ran_out_while_the_workers_were_down_is_still_reminded_of(
+    after_sales, runtime, smtp
+):
+    case = await annas_case(after_sales)
+
+    assert await claim_reminders(shanghai(14), LEAD) == 1  # two hours late
+
+    [reminder] = await notifications(case)
+    await send_notification(runtime.worker_context(), reminder.id)
+    subject = smtp.messages[0]["Subject"].strip()
+    assert subject.startswith(f"Reminder: case #{case.id} first response is due Mon 02 Dec")
+
+
+async def test_old_cases_are_not_announced_when_notifications_start(after_sales, runtime):
+    old = await annas_case(after_sales, answered_at=datetime.now(UTC) - timedelta(days=3))
+
+    assert await notify_cases(runtime.worker_context()) == 0
+
+    assert await notifications(old) == []
