@@ -326,3 +326,16 @@ async def test_old_cases_are_not_announced_when_notifications_start(after_sales,
     assert await notify_cases(runtime.worker_context()) == 0
 
     assert await notifications(old) == []
+
+
+def test_the_lead_time_is_a_setting_of_whole_minutes():
+    from pydantic import ValidationError
+
+    from dispatch.settings import DispatchSettings
+    from web.settings import variable_name
+
+    assert DispatchSettings().follow_up_reminder_minutes == 30
+    with pytest.raises(ValidationError):
+        DispatchSettings(follow_up_reminder_minutes=0)
+    location = ("dispatch", "follow_up_reminder_minutes")
+    assert variable_name(location) == "TOUCHPOINT_FOLLOW_UP_REMINDER_MINUTES"
