@@ -292,3 +292,9 @@ def _paragraph_html(paragraph: str, link: str) -> Markup:
         for line in paragraph.split("\n")
     ]
     return Markup("<br>\n").join(lines)
+
+
+def render_template(name: str, **values: object) -> str:
+    """A template of `dispatch/templates/` filled in (`.html` ones escaped): the one Jinja
+    environment of outgoing wording, also for what is not a survey (team notifications)."""
+    return _templates.get_template(name).render(**values)

@@ -88,6 +88,9 @@ class DispatchSettings(BaseSettings):
     #: unset mean no such rule.
     contact_min_days_across_journeys: int = Field(default=0, ge=0, le=3650)
     contact_max_surveys_per_quarter_across_journeys: int | None = Field(default=None, ge=1)
+    #: How long before a follow-up case's SLA clock runs out its owner (or team) is
+    #: reminded, once per clock.
+    follow_up_reminder_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
 
     @field_validator("stuck_send_grace_seconds")
     @classmethod

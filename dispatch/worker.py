@@ -24,6 +24,7 @@ from arq.connections import ArqRedis
 from arq.cron import CronJob
 from arq.worker import Worker, func
 
+from dispatch.notifications import SEND_NOTIFICATION, notify_cases, send_notification
 from dispatch.queue import SEND_INVITATION
 from dispatch.recovery import resolve_stuck_sends
 from dispatch.reminders import (
@@ -47,6 +48,7 @@ HOUSEKEEPING: dict[Job, str | None] = {
     enqueue_due_reminders: "%d due reminder(s) queued",
     resolve_stuck_sends: "%d stuck send(s) resolved",
     expire_due_invitations: None,
+    notify_cases: "%d case notification(s) written or settled",
 }
 
 #: arq's start and finish lines of a job: "  0.01s → name()" and "  0.01s ← name ● 0".
@@ -118,12 +120,14 @@ def create_worker(
         functions=[
             func(send_invitation, name=SEND_INVITATION, keep_result=0, max_tries=1000),
             func(send_reminder, name=SEND_REMINDER, keep_result=0, max_tries=3),
+            func(send_notification, name=SEND_NOTIFICATION, keep_result=0, max_tries=1000),
         ],
         cron_jobs=[
             _housekeeping(sweep_due_invitations, second=0),
             _housekeeping(enqueue_due_reminders, second=30),
             _housekeeping(resolve_stuck_sends, second=45),
             _housekeeping(expire_due_invitations, second=15, minute=set(range(5, 60, 10))),
+            _housekeeping(notify_cases, second=20),
             *extra_cron_jobs,
         ],
         redis_pool=redis,

@@ -59,6 +59,7 @@ from web.routes.admin_users import routes as admin_users_routes
 from web.routes.api import ApiError, error_response
 from web.routes.audit_api import routes as audit_api_routes
 from web.routes.case_figures_api import routes as case_figures_api_routes
+from web.routes.case_reply import routes as case_reply_routes
 from web.runtime import Runtime, start_runtime, stop_runtime
 from web.security_headers import SecurityHeadersMiddleware
 from web.settings import Settings
@@ -169,6 +170,7 @@ def create_app(
             *admin_users_routes,
             *admin_api_keys_routes,
             *admin_audit_routes,
+            *case_reply_routes,
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[

@@ -47,6 +47,7 @@ class Runtime:
             "lock_ttl_seconds": self.settings.dispatch.job_timeout_seconds + 10,
             "link_lifetime": self.settings.surveys.link_lifetime,
             "retention_days": self.settings.retention_days,
+            "follow_up_reminder_minutes": self.settings.dispatch.follow_up_reminder_minutes,
         }
 
     async def new_redis_pool(self) -> ArqRedis:

@@ -1,0 +1,90 @@
+"""`POST /cases/{id}/reply`: an agent answers the customer from the case page, by SMS or email.
+
+The reply is sent while the agent waits (see `dispatch.case_replies` for why), and the
+answer says what happened: sent -> back to the case (303, `?done=replied`), where the reply
+is on the timeline; refused (an opt-out, a declined channel, no address, an empty text, the
+provider said no) -> a page that names why, with the reply form filled in again as typed,
+so nothing the agent wrote is lost; the case is left as it was.
+
+Agents and admins only (the "cases" scope), and an agent only on cases of a team they are
+in, or of no team: the same rule as every change to a case (`may_act_on`).
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from dispatch.case_replies import send_case_reply
+from dispatch.channels.registry import channel_named, channel_names
+from surveys.followups import Actor, CaseError, CaseNotFound, get_case, team_keys_of
+from surveys.models import FollowUpCase
+from web.access import requires
+from web.audit import record
+from web.templating import problem_page, templates
+
+#: How the form names each kind of address a reply can go to.
+CHANNEL_LABELS = {"phone": "SMS", "email": "Email"}
+
+
+async def may_act_on(user: object, case: FollowUpCase) -> bool:
+    """Admins act on any case; an agent on cases of their teams and of no team. The same
+    rule as web/case_access.py, which this defers to once it is there."""
+    if getattr(user, "role", None) == "admin":
+        return True
+    if not case.team_key:
+        return True
+    return case.team_key in await team_keys_of(int(getattr(user, "id", 0)))
+
+
+def reply_channels() -> list[tuple[str, str]]:
+    """The channels a reply may go by, as the form lists them."""
+    found = [(name, channel_named(name)) for name in channel_names()]
+    return [(name, CHANNEL_LABELS.get(kind.address_kind, name)) for name, kind in found if kind]
+
+
+@requires("cases")
+async def reply_to_customer(request: Request) -> Response:
+    form = await request.form()
+    channel = str(form.get("channel", "")).strip()
+    body = str(form.get("body", ""))
+    try:
+        case = await get_case(request.path_params["case_id"])
+    except CaseNotFound as error:
+        return problem_page(request, 404, "No such case", f"{error.message}; nothing was sent.")
+    if not await may_act_on(request.user, case):
+        detail = f"Case {case.id} belongs to the {case.team_key} team; nothing was sent."
+        return problem_page(request, 403, "Not your team's case", detail)
+    user = request.user
+    actor = Actor("user", getattr(user, "id", None), getattr(user, "email", ""))
+    channels = request.app.state.runtime.channels
+    try:
+        reply = await send_case_reply(channels, case, body, channel, actor)
+    except CaseError as error:
+        return _form_again(request, case, error, channel, body)
+    detail = {"channel": channel, "carried_by": reply.carrier, "message_id": reply.message_id}
+    await record(request, "case.replied", f"case {case.id}", detail)
+    return RedirectResponse(f"/cases/{case.id}?done=replied", status_code=303)
+
+
+def _form_again(
+    request: Request, case: FollowUpCase, error: CaseError, channel: str, body: str
+) -> Response:
+    context = {
+        "section": "cases",
+        "case": case,
+        "error": error.message,
+        "field": error.field,
+        "channel": channel,
+        "body": body,
+        "channels": reply_channels(),
+    }
+    return templates.TemplateResponse(
+        request, "console/case_reply.html", context, status_code=error.status
+    )
+
+
+routes = [
+    Route("/cases/{case_id:int}/reply", reply_to_customer, methods=["POST"], name="case_reply"),
+]
