@@ -32,6 +32,12 @@ from dispatch.reminders import (
     expire_due_invitations,
     send_reminder,
 )
+from dispatch.resolution_survey import (
+    SEND_RESOLUTION_SURVEY,
+    resolve_stuck_resolution_surveys,
+    send_due_resolution_surveys,
+    send_resolution_survey,
+)
 from dispatch.settings import DispatchSettings
 from dispatch.sweeper import sweep_due_invitations
 from dispatch.tasks import send_invitation
@@ -47,6 +53,8 @@ HOUSEKEEPING: dict[Job, str | None] = {
     enqueue_due_reminders: "%d due reminder(s) queued",
     resolve_stuck_sends: "%d stuck send(s) resolved",
     expire_due_invitations: None,
+    send_due_resolution_surveys: "%d due resolution survey(s) queued",
+    resolve_stuck_resolution_surveys: "%d stuck resolution survey send(s) resolved",
 }
 
 #: arq's start and finish lines of a job: "  0.01s → name()" and "  0.01s ← name ● 0".
@@ -115,12 +123,15 @@ def create_worker(
         functions=[
             func(send_invitation, name=SEND_INVITATION, keep_result=0, max_tries=1000),
             func(send_reminder, name=SEND_REMINDER, keep_result=0, max_tries=3),
+            func(send_resolution_survey, name=SEND_RESOLUTION_SURVEY, keep_result=0, max_tries=3),
         ],
         cron_jobs=[
             _housekeeping(sweep_due_invitations, second=0),
             _housekeeping(enqueue_due_reminders, second=30),
             _housekeeping(resolve_stuck_sends, second=45),
             _housekeeping(expire_due_invitations, second=15, minute=set(range(5, 60, 10))),
+            _housekeeping(send_due_resolution_surveys, second=5),
+            _housekeeping(resolve_stuck_resolution_surveys, second=50),
         ],
         redis_pool=redis,
         ctx=ctx,

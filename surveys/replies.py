@@ -240,3 +240,25 @@ def _joined(tokens: list[_Token]) -> bool:
         if token.kind != "mark" and token.text not in _CONNECTORS:
             return False
     return False
+
+
+#: Phrases that ask for a person to get in touch, in English and Chinese.
+_CONTACT_REQUEST = re.compile(
+    r"\b(call|ring|phone|contact|reach|email|text)\s+(me|us)\b"
+    r"|\b(call|ring)\s+back\b|\bcallback\b|\bget\s+(back\s+)?in\s+touch\b"
+    r"|\b(speak|talk)\s+(to|with)\s+(a\s+)?(person|someone|somebody|a\s+human|manager|an\s+agent)\b"
+    r"|联系我|联系一下我|给我(回个?电话|回电|打个?电话)|回电|打电话给我|找人联系"
+)
+
+
+def asks_to_be_contacted(text: str) -> bool:
+    """Whether a reply asks for someone to get in touch ("please call me", "请联系我").
+
+    A minimal reading until the fuller one arrives: a phrase anywhere in the message, case
+    and width aside; "don't call me" is not a request."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    if re.search(r"\b(don'?t|do\s+not|never|no\s+need\s+to)\s+(call|contact|ring)\b", folded):
+        return False
+    if re.search(r"(不要|不用|别)(联系|打电话|回电)", folded):
+        return False
+    return _CONTACT_REQUEST.search(folded) is not None
