@@ -52,8 +52,9 @@ async def test_anna_gets_one_sms_with_the_question_and_her_link(ctx, twilio):
     assert sms.body == (
         "Online store: Are you satisfied with how we handled it? Reply 1-5 (5 = very "
         f"satisfied) or tap http://testserver/r/{case.resolution_survey_token} "
-        "Reply STOP to opt out"
+        "STOP to opt out"
     )
+    assert sms.num_segments == 1, "one GSM-7 segment"
     sent = await stored(case)
     assert (sent.resolution_survey_status, sent.resolution_survey_channel) == ("sent", "sms")
     assert sent.resolution_survey_sent_at is not None
