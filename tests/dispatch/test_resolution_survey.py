@@ -6,6 +6,7 @@ survey goes through the loopback Twilio and SMTP servers, or says why it did not
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,7 @@ from dispatch.resolution_survey import (
     send_due_resolution_surveys,
     send_resolution_survey,
 )
+from journeys.models import Customer
 from surveys.models import FollowUpCase
 from tests.servers.settings import with_loopback_channels
 from tests.stories import ANNA, BEN, CHEN, run_worker_until
@@ -169,6 +171,29 @@ async def test_a_customer_with_no_address_on_the_channel_is_not_asked(ctx, smtp)
         "no sms address",
     )
     assert smtp.messages == []
+
+
+async def test_a_customer_whose_data_was_erased_is_not_asked(ctx, twilio):
+    case = await resolved_case(await shop(), ANNA)
+    await Customer.filter(external_id=ANNA.id).update(erased_at=datetime.now(UTC))
+
+    await send_resolution_survey(ctx, case.id)
+
+    suppressed = await stored(case)
+    assert suppressed.resolution_survey_status == "suppressed"
+    assert suppressed.resolution_survey_reason == "the customer's personal data was erased"
+    assert twilio.messages == []
+
+
+async def test_two_workers_racing_send_it_once(ctx, twilio):
+    case = await resolved_case(await shop(), ANNA)
+
+    outcomes = await asyncio.gather(
+        send_resolution_survey(ctx, case.id), send_resolution_survey(ctx, case.id)
+    )
+
+    assert sorted(outcomes) == ["sent", "skipped: not due, or taken by another worker"]
+    assert len(twilio.messages) == 1
 
 
 async def test_an_invalid_number_fails_with_twilios_reason(ctx, twilio):

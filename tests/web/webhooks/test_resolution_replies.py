@@ -7,10 +7,13 @@ survey replies keep working around it.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from dispatch.optouts import is_opted_out
 from dispatch.resolution_survey import send_resolution_survey
 from surveys.followups import resolve
 from surveys.models import Answer, CaseNote, FollowUpCase, Invitation, InvitationStatus
+from surveys.resolution import CHANGE_WINDOW
 from tests.stories import ANNA, CHEN
 from tests.surveys.resolution_cases import AGENT
 from tests.web.webhooks.signed import reply, sent_to
@@ -68,6 +71,18 @@ async def test_a_second_number_changes_the_answer_within_the_day(client, shop, r
     await reply(client, "4")
 
     assert (await FollowUpCase.get(id=case.id)).resolution_score == 4
+
+
+async def test_a_number_after_the_change_window_is_not_taken(client, shop, runtime):
+    case = await resolution_survey_sent(client, shop, runtime)
+    await reply(client, "4")
+    long_ago = datetime.now(UTC) - CHANGE_WINDOW - timedelta(minutes=1)
+    await FollowUpCase.filter(id=case.id).update(resolution_answered_at=long_ago)
+
+    assert "no open survey" in await reply(client, "1")
+
+    assert (await FollowUpCase.get(id=case.id)).resolution_score == 4
+    assert (await Answer.get(invitation_id=case.invitation_id)).nps == 3
 
 
 async def test_stop_still_opts_out(client, shop, runtime):
