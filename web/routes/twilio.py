@@ -8,7 +8,8 @@ configured auth token every request is refused: an unsigned webhook could opt an
 Status callbacks only move forward (`STATUS_RANK`): queued < sending < sent < a final
 delivered, undelivered or failed. A repeated or late callback changes nothing, and the
 first final status wins. An invitation moves only from sent: to delivered, or to failed
-with Twilio's error; one answered, expired or in any other state is left as it is.
+with Twilio's error; one answered, expired or in any other state is left as it is. A
+case's resolution survey Twilio could not deliver fails the same way, on the case.
 
 An inbound reply answers the most recently sent SMS invitation to the sending number that
 still takes answers (sent, delivered or answered, link not expired), whichever customer
@@ -175,6 +176,9 @@ async def _update_invitation(
             {"source": "twilio-21610", "note": note},
             actor=customer(message.recipient),
         )
+    if message.purpose == "resolution-survey":
+        await _update_resolution_survey(message, status, code, now)
+        return
     if not await _is_the_invitation(message):
         return  # a reminder's fate does not change the invitation's
     if status == "delivered":
@@ -186,6 +190,21 @@ async def _update_invitation(
         await Invitation.filter(id=invitation_id, status=InvitationStatus.SENT).update(
             status=InvitationStatus.FAILED, reason=reason[:300], updated_at=now
         )
+
+
+async def _update_resolution_survey(
+    message: Message, status: str, code: str | None, now: datetime
+) -> None:
+    """A resolution survey Twilio could not deliver fails with Twilio's reason (unless the
+    customer answered it all the same); the invitation it went under is left as it is."""
+    if status not in ("undelivered", "failed"):
+        return
+    reason = f"sms: {status}, {_delivery_error(code)}" + (f" (code {code})" if code else "")
+    await FollowUpCase.filter(
+        id=message.case_id, resolution_survey_status="sent"
+    ).update(  # type: ignore[attr-defined]
+        resolution_survey_status="failed", resolution_survey_reason=reason[:300], updated_at=now
+    )
 
 
 async def _is_the_invitation(message: Message) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from dispatch.models import Message
 from dispatch.optouts import is_opted_out
 from dispatch.resolution_survey import send_resolution_survey
 from surveys.followups import resolve
@@ -16,7 +17,7 @@ from surveys.models import Answer, CaseNote, FollowUpCase, Invitation, Invitatio
 from surveys.resolution import CHANGE_WINDOW
 from tests.stories import ANNA, CHEN
 from tests.surveys.resolution_cases import AGENT
-from tests.web.webhooks.signed import reply, sent_to
+from tests.web.webhooks.signed import post_signed, reply, sent_to
 
 
 async def resolution_survey_sent(client, shop, runtime, person=ANNA) -> FollowUpCase:
@@ -108,6 +109,25 @@ async def test_chen_is_thanked_in_chinese(client, shop, runtime):
     await resolution_survey_sent(client, shop, runtime, CHEN)
 
     assert "谢谢！您的评分是5分（满分5分）。" in await reply(client, "5", phone=CHEN.phone)
+
+
+async def test_an_undelivered_resolution_survey_fails_with_twilios_reason(client, shop, runtime):
+    case = await resolution_survey_sent(client, shop, runtime)
+    message = await Message.get(case_id=case.id, purpose="resolution-survey")
+    callback = {
+        "MessageSid": message.provider_message_id,
+        "MessageStatus": "undelivered",
+        "ErrorCode": "30003",
+    }
+
+    answer = await post_signed(client, "/twilio/status", callback)
+
+    assert answer.status_code == 200
+    failed = await FollowUpCase.get(id=case.id)
+    assert failed.resolution_survey_status == "failed"
+    assert failed.resolution_survey_reason == ("sms: undelivered, unreachable handset (code 30003)")
+    invitation = await Invitation.get(id=case.invitation_id)
+    assert invitation.status == InvitationStatus.ANSWERED, "the first survey's answer stands"
 
 
 # -- asking to be contacted ------------------------------------------------------------
