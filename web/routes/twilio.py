@@ -42,9 +42,9 @@ from twilio.twiml.messaging_response import MessagingResponse
 from dispatch.models import Message
 from dispatch.optouts import active_opt_out, normalise_address, opt_in, opt_out
 from surveys import replies
-from surveys.followups import Actor, add_note, open_case
+from surveys.followups import add_note, open_case
 from surveys.models import Answer, CaseStatus, FollowUpCase, Invitation, InvitationStatus
-from surveys.resolution import ResolutionClosed, record_resolution_answer
+from surveys.resolution import CUSTOMER, ResolutionClosed, record_resolution_answer
 from surveys.responses import COMMENT_LIMIT, AnswerError, SurveyClosed, record_response
 from web.audit import customer, record
 from web.runtime import Runtime
@@ -282,7 +282,7 @@ async def inbound_sms(request: Request) -> Response:
         return _twiml(words["which"])
     try:
         if replies.asks_to_be_contacted(body):
-            return await _contact_requested(invitation, reply, body, phone, words)
+            return await _contact_requested(invitation, reply, body, words)
         return await _answer(invitation, reply, words)
     except SurveyClosed:
         return _twiml(words["none"])
@@ -336,7 +336,7 @@ async def _answer_resolution(case: FollowUpCase, reply: replies.Reply) -> Respon
     except ResolutionClosed:
         return _twiml(words["none"])
     if said and (score is not None or case.resolution_survey_status == "answered"):
-        await add_note(case, said[:COMMENT_LIMIT], _CUSTOMER, kind="reply", channel="sms")
+        await add_note(case, said[:COMMENT_LIMIT], CUSTOMER, kind="reply", channel="sms")
         if score is None:
             return _twiml(words["comment"])
     if score is None:
@@ -344,11 +344,8 @@ async def _answer_resolution(case: FollowUpCase, reply: replies.Reply) -> Respon
     return _twiml(words["resolution_thanks"].format(score=score))
 
 
-_CUSTOMER = Actor("customer", None, "the customer")
-
-
 async def _contact_requested(
-    invitation: Invitation, reply: replies.Reply, body: str, phone: str, words: dict[str, str]
+    invitation: Invitation, reply: replies.Reply, body: str, words: dict[str, str]
 ) -> Response:
     """The customer asks to be contacted: the answer it carries is recorded as usual, and
     the journey's rule may open a case (or one is open already); their words go on it."""
@@ -364,7 +361,7 @@ async def _contact_requested(
     case = await FollowUpCase.get_or_none(invitation_id=invitation.id)
     if case is None or case.status == CaseStatus.RESOLVED:
         return await _answer(invitation, reply, words)
-    await add_note(case, body.strip()[:COMMENT_LIMIT], _CUSTOMER, kind="reply", channel="sms")
+    await add_note(case, body.strip()[:COMMENT_LIMIT], CUSTOMER, kind="reply", channel="sms")
     return _twiml(words["contact"])
 
 
