@@ -26,7 +26,7 @@ from dispatch.resolution_survey import (
 from journeys.models import Customer
 from surveys.models import FollowUpCase
 from tests.servers.settings import with_loopback_channels
-from tests.stories import ANNA, BEN, CHEN, run_worker_until
+from tests.stories import ANNA, BEN, CHEN, run_worker_until, run_worker_until_idle
 from tests.surveys.resolution_cases import resolved_case, shop
 
 
@@ -232,6 +232,16 @@ async def test_the_cron_queues_each_due_survey_once(ctx, runtime):
     assert await send_due_resolution_surveys(ctx) == 0, "already queued"
     queued = await runtime.redis.zrange("arq:queue", 0, -1)
     assert {job.decode() for job in queued} >= {job_id(anna.id), job_id(chen.id)}
+
+
+async def test_a_burst_worker_sends_what_is_due_at_start(runtime, twilio):
+    """`touchpoint worker --burst` and the stories' burst worker: the crons run at start."""
+    case = await resolved_case(await shop(), ANNA)
+
+    await run_worker_until_idle(runtime)
+
+    assert (await stored(case)).resolution_survey_status == "sent"
+    assert [sms.to for sms in twilio.messages] == [ANNA.phone]
 
 
 async def test_the_worker_sends_it_on_its_own(runtime, twilio):
