@@ -23,14 +23,15 @@ A worker that stops mid-send leaves the survey `sending`; `resolve_stuck_resolut
 settles it after the stuck-send grace period by what can be known, as the invitations'
 resolver does: no message row -> `scheduled` again (the provider never heard of it); the
 row says sent -> `sent`; the provider, asked, has it -> `sent`, surely not -> `scheduled`;
-it cannot tell -> `unknown`, never sent twice (the page still takes an answer).
+it cannot tell -> `unknown`, never sent twice (the page still takes an answer). A provider
+that cannot be reached is asked again on later runs, for a day.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from arq.connections import ArqRedis
 
@@ -39,7 +40,7 @@ from dispatch.channels.registry import Channels
 from dispatch.delivery import Busy, Refused, deliver
 from dispatch.models import Message
 from dispatch.optouts import active_opt_out, suppression_reason
-from dispatch.recovery import outgoing_lookup
+from dispatch.recovery import GIVE_UP, outgoing_lookup
 from dispatch.rendering import unsubscribe_url
 from dispatch.resolution_wording import (
     NoWording,
@@ -216,40 +217,38 @@ async def resolve_stuck_resolution_surveys(ctx: dict[str, Any]) -> int:
 
 async def _resolve_stuck(channels: Channels, case: FollowUpCase, cutoff: datetime) -> bool:
     message = await Message.filter(case_id=case.id, purpose=PURPOSE).order_by("-id").first()
-    still = FollowUpCase.filter(
-        id=case.id, resolution_survey_status="sending", updated_at__lt=cutoff
-    )
     now = datetime.now(UTC)
+    again = {"resolution_survey_status": "scheduled", "resolution_survey_send_at": now}
+    message_update: dict[str, Any] = {}
     if message is None or message.status in ("failed", "unconfirmed"):
         # The provider never took it (or the next attempt asks it first): send it again.
-        reason = "worker stopped during the send; retrying"
-        changes: dict[str, Any] = {
-            "resolution_survey_status": "scheduled",
-            "resolution_survey_send_at": now,
-        }
+        reason, changes = "worker stopped during the send; retrying", again
     elif message.status == "sent":
         reason, changes = None, _sent(message)
     else:
-        found = await _ask(channels, message)
+        found = await _ask(channels, message, case, now)
+        if found == "later":
+            return False
         if isinstance(found, Receipt):
             reason, changes = None, _sent(message)
-            await Message.filter(id=message.id).update(
-                status="sent", provider_message_id=found.provider_message_id, updated_at=now
-            )
+            message_update = {"status": "sent", "provider_message_id": found.provider_message_id}
         elif isinstance(found, NotSent):
-            reason = "worker stopped during the send; the provider never got it; retrying"
-            changes = {"resolution_survey_status": "scheduled", "resolution_survey_send_at": now}
+            reason, changes = "worker stopped during the send; the provider never got it", again
+            message_update = {"status": "failed", "error": "never reached the provider"}
         else:
             reason = "worker stopped during the send; the provider cannot be asked"
             changes = {"resolution_survey_status": "unknown"}
-            await Message.filter(id=message.id, status="sending").update(
-                status="unknown", error=reason, updated_at=now
-            )
-    done = await still.update(resolution_survey_reason=reason, updated_at=now, **changes)
-    if done:
-        log.info(
-            "stuck resolution survey of case %s: %s", case.id, changes["resolution_survey_status"]
+            message_update = {"status": "unknown", "error": reason}
+    done = await FollowUpCase.filter(
+        id=case.id, resolution_survey_status="sending", updated_at__lt=cutoff
+    ).update(resolution_survey_reason=reason, updated_at=now, **changes)
+    if done and message is not None and message_update:
+        await Message.filter(id=message.id, status="sending").update(
+            updated_at=now, **message_update
         )
+    if done:
+        status = changes["resolution_survey_status"]
+        log.info("stuck resolution survey of case %s: %s", case.id, status)
     return bool(done)
 
 
@@ -261,12 +260,18 @@ def _sent(message: Message) -> dict[str, Any]:
     }
 
 
-async def _ask(channels: Channels, message: Message) -> Receipt | NotSent | None:
-    """The provider's word on a message that may have reached it; None when it cannot say."""
+async def _ask(
+    channels: Channels, message: Message, case: FollowUpCase, now: datetime
+) -> Receipt | NotSent | Literal["later"] | None:
+    """The provider's word on a message that may have reached it; None when it cannot say.
+    A provider that cannot be reached is asked again on later runs, for a day."""
     channel = channels.running(message.channel)
     if channel is None:
         return None
     try:
         return await channel.find_sent(outgoing_lookup(message))
-    except ChannelError:
-        return None
+    except ChannelError as error:
+        if error.permanent or case.updated_at < now - GIVE_UP:
+            return None
+        log.warning("stuck resolution survey of case %s: asked again later", case.id)
+        return "later"

@@ -317,6 +317,19 @@ async def test_a_send_twilio_never_got_is_scheduled_again(ctx, twilio):
     assert (await stored(case)).resolution_survey_status == "scheduled"
 
 
+async def test_while_twilio_cannot_be_asked_it_is_asked_again_later(ctx, twilio):
+    case = await resolved_case(await shop(), ANNA)
+    await stopped_mid_send(ctx, case, row=True, sent=False)
+    twilio.fail_next(1, status=500, listing=True)
+
+    assert await resolve_stuck_resolution_surveys(ctx) == 0
+    assert (await stored(case)).resolution_survey_status == "sending"
+
+    assert await resolve_stuck_resolution_surveys(ctx) == 1
+    assert (await stored(case)).resolution_survey_status == "scheduled"
+    assert (await Message.get(case_id=case.id)).status == "failed"
+
+
 async def test_a_send_nobody_can_confirm_ends_unknown_never_twice(runtime, db):
     """Without Twilio settings the console carries SMS, and it keeps no list to ask."""
     ctx = {**runtime.worker_context(), "channels": Channels(ConsoleChannel(), {})}
