@@ -257,7 +257,10 @@ def asks_to_be_contacted(text: str) -> bool:
     A minimal reading until the fuller one arrives: a phrase anywhere in the message, case
     and width aside; "don't call me" is not a request."""
     folded = unicodedata.normalize("NFKC", text).lower()
-    if re.search(r"\b(don'?t|do\s+not|never|no\s+need\s+to)\s+(call|contact|ring)\b", folded):
+    if re.search(
+        r"\b(don'?t|do\s+not|never|no\s+need\s+to)\s+(call|contact|ring|phone|email|text|reach)\b",
+        folded,
+    ):
         return False
     if re.search(r"(不要|不用|别)(联系|打电话|回电)", folded):
         return False
