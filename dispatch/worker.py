@@ -33,6 +33,12 @@ from dispatch.reminders import (
     expire_due_invitations,
     send_reminder,
 )
+from dispatch.resolution_survey import (
+    SEND_RESOLUTION_SURVEY,
+    resolve_stuck_resolution_surveys,
+    send_due_resolution_surveys,
+    send_resolution_survey,
+)
 from dispatch.settings import DispatchSettings
 from dispatch.sweeper import sweep_due_invitations
 from dispatch.tasks import send_invitation
@@ -49,6 +55,8 @@ HOUSEKEEPING: dict[Job, str | None] = {
     resolve_stuck_sends: "%d stuck send(s) resolved",
     expire_due_invitations: None,
     notify_cases: "%d case notification(s) written or settled",
+    send_due_resolution_surveys: "%d due resolution survey(s) queued",
+    resolve_stuck_resolution_surveys: "%d stuck resolution survey send(s) resolved",
 }
 
 #: arq's start and finish lines of a job: "  0.01s → name()" and "  0.01s ← name ● 0".
@@ -121,6 +129,7 @@ def create_worker(
             func(send_invitation, name=SEND_INVITATION, keep_result=0, max_tries=1000),
             func(send_reminder, name=SEND_REMINDER, keep_result=0, max_tries=3),
             func(send_notification, name=SEND_NOTIFICATION, keep_result=0, max_tries=1000),
+            func(send_resolution_survey, name=SEND_RESOLUTION_SURVEY, keep_result=0, max_tries=3),
         ],
         cron_jobs=[
             _housekeeping(sweep_due_invitations, second=0),
@@ -128,6 +137,8 @@ def create_worker(
             _housekeeping(resolve_stuck_sends, second=45),
             _housekeeping(expire_due_invitations, second=15, minute=set(range(5, 60, 10))),
             _housekeeping(notify_cases, second=20),
+            _housekeeping(send_due_resolution_surveys, second=5),
+            _housekeeping(resolve_stuck_resolution_surveys, second=50),
             *extra_cron_jobs,
         ],
         redis_pool=redis,

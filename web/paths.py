@@ -1,5 +1,5 @@
 """Which paths are the console's: everything but the API, Twilio's webhooks, the customers'
-survey and unsubscribe pages, static files and the health check.
+survey, resolution survey and unsubscribe pages, static files and the health check.
 
 The console is what people sign in to; the rest has credentials of its own (API keys,
 Twilio signatures, unguessable link tokens), so session cookies, CSRF tokens and the
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 API = "/api/"
 STATIC = "/static/"
-_NOT_CONSOLE = (API, "/twilio/", "/s/", "/u/", STATIC)
+_NOT_CONSOLE = (API, "/twilio/", "/s/", "/r/", "/u/", STATIC)
 _PLAIN = frozenset({"/healthz"})
 
 

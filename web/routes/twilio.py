@@ -8,7 +8,8 @@ configured auth token every request is refused: an unsigned webhook could opt an
 Status callbacks only move forward (`STATUS_RANK`): queued < sending < sent < a final
 delivered, undelivered or failed. A repeated or late callback changes nothing, and the
 first final status wins. An invitation moves only from sent: to delivered, or to failed
-with Twilio's error; one answered, expired or in any other state is left as it is.
+with Twilio's error; one answered, expired or in any other state is left as it is. A
+case's resolution survey Twilio could not deliver fails the same way, on the case.
 
 An inbound reply answers the most recently sent SMS invitation to the sending number that
 still takes answers (sent, delivered or answered, link not expired), whichever customer
@@ -17,6 +18,12 @@ went to the number within an hour of each other, a bare score could be for eithe
 reply asks the person to use the links instead of guessing. Keywords work with or
 without an open survey. A reply with no score, within a day of a score given by SMS, is
 that answer's comment (further replies are appended).
+
+When the latest message sent to the number was a case's resolution survey, the reply is
+its answer: a number from 1 to 5 is recorded (anything else asks for one), and words
+that follow go on the case's timeline. A reply that asks to be contacted ("please call
+me", "请联系我") opens a follow-up case for the survey it answers, when the journey's
+rule follows up such requests, with the customer's words on the case.
 """
 
 from __future__ import annotations
@@ -28,13 +35,16 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
+from tortoise.transactions import in_transaction
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from dispatch.models import Message
 from dispatch.optouts import active_opt_out, normalise_address, opt_in, opt_out
 from surveys import replies
-from surveys.models import Answer, Invitation, InvitationStatus
+from surveys.followups import add_note, open_case
+from surveys.models import Answer, CaseStatus, FollowUpCase, Invitation, InvitationStatus
+from surveys.resolution import CUSTOMER, ResolutionClosed, record_resolution_answer
 from surveys.responses import COMMENT_LIMIT, AnswerError, SurveyClosed, record_response
 from web.audit import customer, record
 from web.runtime import Runtime
@@ -74,6 +84,9 @@ WORDS = {
         "too_long": "Thanks! That was too long to keep; please shorten it.",
         "which": "Thanks! We sent you more than one survey, so we cannot tell which this "
         "answers. Please use the link in each message.",
+        "resolution_thanks": "Thank you! You gave us {score} out of 5.",
+        "resolution_ask": "Please reply with a number from 1 to 5 (5 = very satisfied).",
+        "contact": "Thanks, we have passed this on: someone from our team will contact you.",
     },
     "zh-CN": {
         "thanks": "谢谢！您的评分是{score}。我们还能做得更好吗？直接回复即可。",
@@ -87,6 +100,9 @@ WORDS = {
         "too_long": "谢谢！内容过长无法保存，请缩短后再发。",
         "which": "谢谢！我们给您发送了不止一份调查，无法确定您回复的是哪一份。"
         "请通过各条短信中的链接作答。",
+        "resolution_thanks": "谢谢！您的评分是{score}分（满分5分）。",
+        "resolution_ask": "请回复1到5之间的数字（5 = 非常满意）。",
+        "contact": "谢谢，我们已转达：我们的团队会尽快与您联系。",
     },
 }
 
@@ -160,6 +176,9 @@ async def _update_invitation(
             {"source": "twilio-21610", "note": note},
             actor=customer(message.recipient),
         )
+    if message.purpose == "resolution-survey":
+        await _update_resolution_survey(message, status, code, now)
+        return
     if not await _is_the_invitation(message):
         return  # a reminder's fate does not change the invitation's
     if status == "delivered":
@@ -171,6 +190,21 @@ async def _update_invitation(
         await Invitation.filter(id=invitation_id, status=InvitationStatus.SENT).update(
             status=InvitationStatus.FAILED, reason=reason[:300], updated_at=now
         )
+
+
+async def _update_resolution_survey(
+    message: Message, status: str, code: str | None, now: datetime
+) -> None:
+    """A resolution survey Twilio could not deliver fails with Twilio's reason (unless the
+    customer answered it all the same); the invitation it went under is left as it is."""
+    if status not in ("undelivered", "failed"):
+        return
+    reason = f"sms: {status}, {_delivery_error(code)}" + (f" (code {code})" if code else "")
+    await FollowUpCase.filter(
+        id=message.case_id, resolution_survey_status="sent"
+    ).update(  # type: ignore[attr-defined]
+        resolution_survey_status="failed", resolution_survey_reason=reason[:300], updated_at=now
+    )
 
 
 async def _is_the_invitation(message: Message) -> bool:
@@ -221,6 +255,9 @@ async def inbound_sms(request: Request) -> Response:
         return PlainTextResponse("From and Body are required", status_code=400)
     phone = normalise_address(sender, "phone")
     reply = replies.parse_reply(body)
+    resolution = await _resolution_survey_answered(phone, reply)
+    if resolution is not None:
+        return await _answer_resolution(resolution, reply)
     open_invitations = await _open_invitations(phone)
     invitation = open_invitations[0] if open_invitations else None
     locale = invitation.locale if invitation and invitation.locale in WORDS else "en"
@@ -244,6 +281,8 @@ async def inbound_sms(request: Request) -> Response:
     if isinstance(reply, replies.Score) and _ambiguous(open_invitations):
         return _twiml(words["which"])
     try:
+        if replies.asks_to_be_contacted(body):
+            return await _contact_requested(invitation, reply, body, words)
         return await _answer(invitation, reply, words)
     except SurveyClosed:
         return _twiml(words["none"])
@@ -269,6 +308,61 @@ async def _answer(invitation: Invitation, reply: replies.Reply, words: dict[str,
         invitation, nps=None, csat=None, comment=comment, source="sms", partial=True
     )
     return _twiml(words["comment"])
+
+
+async def _resolution_survey_answered(phone: str, reply: replies.Reply) -> FollowUpCase | None:
+    """The case whose resolution survey this reply answers: the latest message sent to
+    the number was that survey. Keywords (STOP, HELP) keep their meaning."""
+    if isinstance(reply, replies.OptOut | replies.OptIn | replies.Help):
+        return None
+    latest = (
+        await Message.filter(recipient=phone, provider_message_id__not_isnull=True)
+        .order_by("-id")
+        .first()
+    )
+    if latest is None or latest.purpose != "resolution-survey" or latest.case_id is None:  # type: ignore[attr-defined]
+        return None
+    return await FollowUpCase.get_or_none(id=latest.case_id)  # type: ignore[attr-defined]
+
+
+async def _answer_resolution(case: FollowUpCase, reply: replies.Reply) -> Response:
+    invitation = await Invitation.get(id=case.invitation_id)  # type: ignore[attr-defined]
+    words = WORDS[invitation.locale if invitation.locale in WORDS else "en"]
+    said = reply.rest if isinstance(reply, replies.Score) else reply.text  # type: ignore[union-attr]
+    score = reply.value if isinstance(reply, replies.Score) and 1 <= reply.value <= 5 else None
+    try:
+        if score is not None:
+            await record_resolution_answer(case, score, "sms")
+    except ResolutionClosed:
+        return _twiml(words["none"])
+    if said and (score is not None or case.resolution_survey_status == "answered"):
+        await add_note(case, said[:COMMENT_LIMIT], CUSTOMER, kind="reply", channel="sms")
+        if score is None:
+            return _twiml(words["comment"])
+    if score is None:
+        return _twiml(words["resolution_ask"])
+    return _twiml(words["resolution_thanks"].format(score=score))
+
+
+async def _contact_requested(
+    invitation: Invitation, reply: replies.Reply, body: str, words: dict[str, str]
+) -> Response:
+    """The customer asks to be contacted: the answer it carries is recorded as usual, and
+    the journey's rule may open a case (or one is open already); their words go on it."""
+    if isinstance(reply, replies.Score):
+        await record_response(
+            invitation, nps=reply.value, csat=None, comment=reply.rest, source="sms",
+            partial=True, contact_requested=True,
+        )  # fmt: skip
+    else:
+        earlier = await Answer.get_or_none(invitation_id=invitation.id)
+        async with in_transaction():
+            await open_case(invitation, answer=earlier, contact_requested=True)
+    case = await FollowUpCase.get_or_none(invitation_id=invitation.id)
+    if case is None or case.status == CaseStatus.RESOLVED:
+        return await _answer(invitation, reply, words)
+    await add_note(case, body.strip()[:COMMENT_LIMIT], CUSTOMER, kind="reply", channel="sms")
+    return _twiml(words["contact"])
 
 
 def _twiml(text: str) -> Response:
