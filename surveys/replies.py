@@ -246,7 +246,8 @@ def _joined(tokens: list[_Token]) -> bool:
 
 #: A request to be called or contacted, in English and Chinese.
 _CONTACT_REQUEST = re.compile(
-    r"\b(?:call|ring|phone|contact|reach|email) me\b"
+    r"\b(?:call|ring|phone|contact|reach|email|text) me\b"
+    r"|\bplease get in touch\b"
     r"|\bgive me a (?:call|ring)\b"
     r"|\breach out to me\b|\bget (?:in touch with|back to) me\b"
     r"|\b(?:want|need|like|request|get) a call ?back\b"
