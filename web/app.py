@@ -38,6 +38,7 @@ from web.routes import (
     account,
     api,
     console,
+    console_cases,
     console_journeys,
     console_opt_outs,
     dashboard,
@@ -51,6 +52,7 @@ from web.routes import (
 )
 from web.routes.admin_api_keys import routes as admin_api_keys_routes
 from web.routes.admin_audit import routes as admin_audit_routes
+from web.routes.admin_teams import routes as admin_teams_routes
 from web.routes.admin_users import routes as admin_users_routes
 from web.routes.api import ApiError, error_response
 from web.routes.audit_api import routes as audit_api_routes
@@ -159,6 +161,8 @@ def create_app(
             *admin_users_routes,
             *admin_api_keys_routes,
             *admin_audit_routes,
+            *console_cases.routes,
+            *admin_teams_routes,
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[
