@@ -10,7 +10,7 @@ import pytest
 
 from surveys.models import CaseNote, CaseStatus, FollowUpCase
 from tests.cases import a_case, care_journey, care_team
-from tests.console import form_token, post_form, signed_in
+from tests.console import form_token, post_form, sign_in, signed_in
 from tests.stories import ANNA, BEN, CHEN
 from web.models import AuditEvent
 from web.users import create_user
@@ -85,8 +85,6 @@ async def test_the_queue_is_sorted_by_the_next_due_time(client):
 async def test_an_agent_sees_her_teams_cases_by_default_and_others_on_asking(client):
     await a_case(ANNA)
     await client.post("/sign-out", data={"csrf_token": await form_token(client, "/cases")})
-    from tests.console import sign_in
-
     await sign_in(client, BOB)
 
     mine = await client.get("/cases")
@@ -135,8 +133,6 @@ async def test_a_bad_filter_is_a_400_that_says_what_was_wrong(client, query, mes
 
 
 async def test_a_viewer_may_not_open_the_queue(client, runtime):
-    from tests.console import sign_in
-
     await client.post("/sign-out", data={"csrf_token": await form_token(client, "/cases")})
     await create_user("vera@shop.example", "viewer", PASSWORD)
     await sign_in(client, "vera@shop.example")
@@ -327,8 +323,6 @@ async def test_resolving_needs_a_root_cause_from_the_teams_list(client):
 
 
 async def test_bob_may_read_but_not_act_on_cares_case(client):
-    from tests.console import sign_in
-
     case = await a_case(ANNA)
     path = f"/cases/{case.id}"
     await client.post("/sign-out", data={"csrf_token": await form_token(client, path)})
