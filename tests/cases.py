@@ -84,13 +84,14 @@ async def a_case(
         sent_at=sent_at,
         channel=channel,
     )
-    await Message.create(
+    message = await Message.create(
         invitation=invitation,
         channel=channel,
         recipient=person.phone or person.email,
         body=f"How was your purchase? 10 seconds: http://testserver/s/x{serial}",
         status="sent",
     )
+    await Message.filter(id=message.id).update(created_at=sent_at)
     answer = await Answer.create(
         invitation=invitation,
         touchpoint=point,
