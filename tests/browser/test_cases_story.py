@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Page, expect
 
-from surveys.models import CaseStatus, FollowUpCase
+from surveys.models import CaseStatus, FollowUpCase, Team
 from tests.browser.accessibility import assert_accessible
 from tests.browser.live import LiveServer
 from tests.browser.signing_in import person, sign_in
@@ -72,3 +72,28 @@ def test_alice_follows_up_annas_overdue_case(live: LiveServer, page: Page):
     stored = live.run(lambda: FollowUpCase.get(id=case.id))
     assert stored.status == CaseStatus.RESOLVED and stored.owner_email == alice
     assert stored.root_cause == "Late delivery" and stored.first_responded_at is not None
+
+
+def test_olivia_sets_up_the_care_team(live: LiveServer, page: Page):
+    alice = person(live, "agent", "alice@shop.example")
+    olivia = person(live, "admin", "olivia@shop.example")
+    sign_in(page, live.url, olivia)
+
+    page.get_by_role("link", name="Teams").click()
+    page.get_by_label("Key").fill("care")
+    page.get_by_label("Name", exact=True).fill("Customer care")
+    page.get_by_label("Team email (optional)").fill("care@shop.example")
+    page.get_by_role("button", name="Create team").click()
+    expect(page.get_by_role("status")).to_have_text("The team care is created.")
+    page.get_by_label("Add a member").select_option(label=f"{alice} (agent)")
+    page.get_by_role("button", name="Add to Customer care").click()
+    expect(page.get_by_role("status")).to_have_text(f"{alice} is a member of care.")
+    page.get_by_label("Root causes, one per line").fill("Late delivery\nDamaged parcel")
+    page.get_by_role("button", name="Save root causes of Customer care").click()
+    expect(page.get_by_role("status")).to_have_text("The root causes of care are saved.")
+    expect(page.get_by_role("row", name=alice)).to_contain_text("takes cases")
+    assert_accessible(page)
+
+    team = live.run(lambda: Team.get(key="care").prefetch_related("members"))
+    assert team.root_causes == ["Late delivery", "Damaged parcel"]
+    assert [member.email for member in team.members] == [alice]
