@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from dispatch.optouts import opt_out
 from surveys.models import CaseNote, CaseStatus, FollowUpCase
 from tests.cases import a_case, care_journey, care_team
 from tests.console import form_token, post_form, sign_in, signed_in
@@ -179,6 +180,17 @@ async def test_the_reply_form_offers_only_the_addresses_the_customer_has(client)
     assert f'<option value="sms">SMS to {ANNA.phone}</option>' in only_sms
     assert 'value="email"' not in only_sms.split("reply-channel")[1].split("</select>")[0]
     assert f'<option value="email">Email to {CHEN.email}</option>' in both
+
+
+async def test_an_opted_out_address_is_not_offered_for_a_reply(client):
+    case = await a_case(CHEN)
+    await opt_out(CHEN.phone, "phone", "sms-stop")
+
+    page = (await client.get(f"/cases/{case.id}")).text
+
+    choices = page.split('id="reply-channel"')[1].split("</select>")[0]
+    assert 'value="sms"' not in choices and 'value="email"' in choices
+    assert f"Not by SMS to {CHEN.phone}: the customer opted out." in page
 
 
 async def test_an_unknown_case_is_a_404(client):

@@ -26,7 +26,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from tortoise.expressions import Q
 
-from journeys.models import Journey
+from dispatch.optouts import active_opt_out
+from journeys.models import Customer, Journey
 from journeys.store import journey_definition
 from surveys.followups import (
     ACTIVE,
@@ -189,16 +190,29 @@ async def render_case(
         "active": case.status in ACTIVE,
         "agents": await _agents_for(case),
         "root_causes": await root_causes_for(case),
-        "reply_channels": [
-            (channel, getattr(customer, field))
-            for channel, field in CHANNEL_ADDRESSES
-            if getattr(customer, field)
-        ],
+        "reply_channels": await _reply_channels(customer),
         "notice": notice,
         "errors": errors or {},
         "form": form or {},
     }
     return templates.TemplateResponse(request, "console/case.html", context, status_code=status)
+
+
+async def _reply_channels(customer: Customer) -> list[tuple[str, str, str]]:
+    """The channels a reply may take: (channel, address, why not or ""), for the addresses
+    the customer has. The reply's handler refuses them again; this only warns early."""
+    found = []
+    for channel, field in CHANNEL_ADDRESSES:
+        address = getattr(customer, field)
+        if not address:
+            continue
+        blocked = ""
+        if (customer.consent or {}).get(channel) is False:
+            blocked = f"the customer said never by {channel}"
+        elif await active_opt_out(address, field):  # type: ignore[arg-type]
+            blocked = "the customer opted out"
+        found.append((channel, address, blocked))
+    return found
 
 
 async def _agents_for(case: FollowUpCase) -> list[tuple[int, str]]:
