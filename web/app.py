@@ -40,6 +40,7 @@ from web.routes import (
     api,
     cases_api,
     console,
+    console_cases,
     console_customers,
     console_journeys,
     console_opt_outs,
@@ -56,6 +57,7 @@ from web.routes import (
 )
 from web.routes.admin_api_keys import routes as admin_api_keys_routes
 from web.routes.admin_audit import routes as admin_audit_routes
+from web.routes.admin_teams import routes as admin_teams_routes
 from web.routes.admin_users import routes as admin_users_routes
 from web.routes.api import ApiError, error_response
 from web.routes.audit_api import routes as audit_api_routes
@@ -173,6 +175,8 @@ def create_app(
             *admin_api_keys_routes,
             *admin_audit_routes,
             *case_reply_routes,
+            *console_cases.routes,
+            *admin_teams_routes,
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[

@@ -97,3 +97,45 @@ def test_take_the_screenshots(live: LiveServer, shop: LiveShop, new_page: Callab
 
     taken = sorted(path.name for path in SHOTS.glob("*.png"))
     assert len(taken) >= 7, taken
+
+
+def _a_care_queue(live: LiveServer, agent: str) -> int:
+    """The care team's queue: Anna's case overdue, Ben's and Chen's due soon; Chen's has
+    history (an earlier, resolved case). Returns the id of Anna's case."""
+    from surveys.followups import Actor, add_note, resolve
+    from tests.cases import a_case, care_journey, care_team
+
+    async def fill() -> int:
+        await care_journey()
+        now = datetime.now(UTC)
+        earlier = await a_case(
+            CHEN, nps=4, comment="客服回复太慢。", opened_at=now - timedelta(days=40)
+        )
+        await resolve(earlier, Actor("user", None, agent), root_cause="Late delivery")
+        anna = await a_case(ANNA, nps=2, opened_at=now - timedelta(hours=2, minutes=12))
+        await care_team(agent)
+        await a_case(BEN, nps=5, touchpoint="after-sales", opened_at=now - timedelta(minutes=85))
+        chen = await a_case(
+            CHEN, nps=6, comment="包装破损了。", opened_at=now - timedelta(minutes=20)
+        )
+        await add_note(chen, "Asked the courier for photos.", Actor("user", None, agent))
+        return anna.id
+
+    return live.run(fill)
+
+
+def test_take_the_case_screenshots(live: LiveServer, new_page: Callable[..., Page]):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    agent = person(live, "agent", "alice@shop.example")
+    case_id = _a_care_queue(live, agent)
+    for name, options in (("desktop", DESKTOP), ("phone", PHONE)):
+        page = new_page(**options)
+        sign_in(page, live.url, agent)
+        page.goto(f"{live.url}/cases")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Cases")
+        _save(page, f"cases-queue-{name}.png")
+        page.goto(f"{live.url}/cases/{case_id}")
+        expect(page.get_by_role("heading", level=1)).to_contain_text(f"Case {case_id}")
+        _save(page, f"case-page-{name}.png")
+    taken = sorted(path.name for path in SHOTS.glob("case*.png"))
+    assert len(taken) == 4, taken
