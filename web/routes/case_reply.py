@@ -18,24 +18,16 @@ from starlette.routing import Route
 
 from dispatch.case_replies import send_case_reply
 from dispatch.channels.registry import channel_named, channel_names
-from surveys.followups import Actor, CaseError, CaseNotFound, get_case, team_keys_of
+from surveys.followups import Actor, CaseError, CaseNotFound, get_case
 from surveys.models import FollowUpCase
 from web.access import requires
 from web.audit import record
-from web.templating import problem_page, templates
+from web.case_access import may_act_on
+from web.routes.console_cases import render_case
+from web.templating import problem_page
 
 #: How the form names each kind of address a reply can go to.
 CHANNEL_LABELS = {"phone": "SMS", "email": "Email"}
-
-
-async def may_act_on(user: object, case: FollowUpCase) -> bool:
-    """Admins act on any case; an agent on cases of their teams and of no team. The same
-    rule as web/case_access.py, which this defers to once it is there."""
-    if getattr(user, "role", None) == "admin":
-        return True
-    if not case.team_key:
-        return True
-    return case.team_key in await team_keys_of(int(getattr(user, "id", 0)))
 
 
 def reply_channels() -> list[tuple[str, str]]:
@@ -62,26 +54,22 @@ async def reply_to_customer(request: Request) -> Response:
     try:
         reply = await send_case_reply(channels, case, body, channel, actor)
     except CaseError as error:
-        return _form_again(request, case, error, channel, body)
+        return await _form_again(request, case, error, channel, body)
     detail = {"channel": channel, "carried_by": reply.carrier, "message_id": reply.message_id}
     await record(request, "case.replied", f"case {case.id}", detail)
     return RedirectResponse(f"/cases/{case.id}?done=replied", status_code=303)
 
 
-def _form_again(
+async def _form_again(
     request: Request, case: FollowUpCase, error: CaseError, channel: str, body: str
 ) -> Response:
-    context = {
-        "section": "cases",
-        "case": case,
-        "error": error.message,
-        "field": error.field,
-        "channel": channel,
-        "body": body,
-        "channels": reply_channels(),
-    }
-    return templates.TemplateResponse(
-        request, "console/case_reply.html", context, status_code=error.status
+    """The case page again, the reason beside the reply form and the text as typed."""
+    return await render_case(
+        request,
+        case,
+        status=error.status,
+        errors={"reply": f"Not sent: {error.message}"},
+        form={"channel": channel, "body": body},
     )
 
 
