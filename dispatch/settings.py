@@ -88,6 +88,13 @@ class DispatchSettings(BaseSettings):
     #: unset mean no such rule.
     contact_min_days_across_journeys: int = Field(default=0, ge=0, le=3650)
     contact_max_surveys_per_quarter_across_journeys: int | None = Field(default=None, ge=1)
+    #: How long an outgoing webhook is retried before it is given up on (24 hours).
+    webhook_retry_window_seconds: float = Field(default=24 * 3600.0, gt=0)
+    #: The wait before a webhook's first retry, doubled after each failure up to the cap.
+    webhook_first_retry_seconds: float = Field(default=30.0, gt=0)
+    webhook_max_retry_delay_seconds: float = Field(default=3600.0, gt=0)
+    #: The longest a webhook receiver may take to answer one POST.
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
 
     @field_validator("stuck_send_grace_seconds")
     @classmethod

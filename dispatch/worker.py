@@ -24,6 +24,7 @@ from arq.connections import ArqRedis
 from arq.cron import CronJob
 from arq.worker import Worker, func
 
+from dispatch.outbox_publisher import PUBLISH_EVENTS, publish_events
 from dispatch.queue import SEND_INVITATION
 from dispatch.recovery import resolve_stuck_sends
 from dispatch.reminders import (
@@ -35,6 +36,8 @@ from dispatch.reminders import (
 from dispatch.settings import DispatchSettings
 from dispatch.sweeper import sweep_due_invitations
 from dispatch.tasks import send_invitation
+from dispatch.webhook_delivery import DELIVER_WEBHOOK, deliver_webhook
+from dispatch.webhook_recovery import sweep_webhook_deliveries
 
 Hook = Callable[[dict[str, Any]], Awaitable[None]]
 Job = Callable[[dict[str, Any]], Awaitable[int]]
@@ -47,6 +50,8 @@ HOUSEKEEPING: dict[Job, str | None] = {
     enqueue_due_reminders: "%d due reminder(s) queued",
     resolve_stuck_sends: "%d stuck send(s) resolved",
     expire_due_invitations: None,
+    publish_events: "%d event(s) published to the webhooks",
+    sweep_webhook_deliveries: "%d webhook delivery(ies) put back on the queue or given up on",
 }
 
 #: arq's start and finish lines of a job: "  0.01s → name()" and "  0.01s ← name ● 0".
@@ -115,12 +120,16 @@ def create_worker(
         functions=[
             func(send_invitation, name=SEND_INVITATION, keep_result=0, max_tries=1000),
             func(send_reminder, name=SEND_REMINDER, keep_result=0, max_tries=3),
+            func(publish_events, name=PUBLISH_EVENTS, keep_result=0, max_tries=3),
+            func(deliver_webhook, name=DELIVER_WEBHOOK, keep_result=0, max_tries=3),
         ],
         cron_jobs=[
             _housekeeping(sweep_due_invitations, second=0),
             _housekeeping(enqueue_due_reminders, second=30),
             _housekeeping(resolve_stuck_sends, second=45),
             _housekeeping(expire_due_invitations, second=15, minute=set(range(5, 60, 10))),
+            _housekeeping(publish_events, second=5),
+            _housekeeping(sweep_webhook_deliveries, second=50),
         ],
         redis_pool=redis,
         ctx=ctx,

@@ -46,6 +46,14 @@ class Runtime:
             "contact_across_journeys": self.settings.dispatch.across_journeys,
             "lock_ttl_seconds": self.settings.dispatch.job_timeout_seconds + 10,
             "link_lifetime": self.settings.surveys.link_lifetime,
+            "webhook_retry_window": timedelta(
+                seconds=self.settings.dispatch.webhook_retry_window_seconds
+            ),
+            "webhook_first_retry_seconds": self.settings.dispatch.webhook_first_retry_seconds,
+            "webhook_max_retry_delay_seconds": (
+                self.settings.dispatch.webhook_max_retry_delay_seconds
+            ),
+            "webhook_timeout_seconds": self.settings.dispatch.webhook_timeout_seconds,
         }
 
     async def new_redis_pool(self) -> ArqRedis:
