@@ -52,6 +52,7 @@ from web.routes import (
 from web.routes.admin_api_keys import routes as admin_api_keys_routes
 from web.routes.admin_audit import routes as admin_audit_routes
 from web.routes.admin_users import routes as admin_users_routes
+from web.routes.admin_webhooks import routes as admin_webhooks_routes
 from web.routes.api import ApiError, error_response
 from web.routes.audit_api import routes as audit_api_routes
 from web.runtime import Runtime, start_runtime, stop_runtime
@@ -159,6 +160,7 @@ def create_app(
             *admin_users_routes,
             *admin_api_keys_routes,
             *admin_audit_routes,
+            *admin_webhooks_routes,
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[
