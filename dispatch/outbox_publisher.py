@@ -32,7 +32,8 @@ from surveys.models import OutboxEvent
 
 log = logging.getLogger("touchpoint.dispatch.webhooks")
 
-PUBLISH_EVENTS = "publish_events"
+#: The kicked job's name: the cron has the function's own name, and arq keys both by name.
+PUBLISH_EVENTS = "publish_events_now"
 #: The one job id of a kicked publish: a kick while one is queued adds nothing.
 KICK_JOB_ID = "outbox:publish"
 BATCH = 200
@@ -41,7 +42,9 @@ _DEFAULTS = DispatchSettings.model_construct()
 
 async def publish_events(ctx: dict[str, Any]) -> int:
     """An arq cron and job: publish every unpublished event; returns how many."""
-    window = ctx.get("webhook_retry_window", timedelta(seconds=_DEFAULTS.webhook_retry_window_seconds))
+    window = ctx.get(
+        "webhook_retry_window", timedelta(seconds=_DEFAULTS.webhook_retry_window_seconds)
+    )
     published = 0
     while True:
         count, deliveries = await publish_batch(datetime.now(UTC), window)
@@ -52,9 +55,7 @@ async def publish_events(ctx: dict[str, Any]) -> int:
             return published
 
 
-async def publish_batch(
-    now: datetime, window: timedelta
-) -> tuple[int, list[WebhookDelivery]]:
+async def publish_batch(now: datetime, window: timedelta) -> tuple[int, list[WebhookDelivery]]:
     """Publish up to BATCH events in one transaction; returns how many, and the deliveries."""
     endpoints = await WebhookEndpoint.filter(active=True).order_by("id")
     deliveries: list[WebhookDelivery] = []

@@ -88,7 +88,7 @@ async def deliver_webhook(ctx: dict[str, Any], delivery_id: int) -> str:
 
 
 async def _post(
-    endpoint: WebhookEndpoint, delivery: WebhookDelivery, attempt: WebhookAttempt, timeout: float
+    endpoint: WebhookEndpoint, delivery: WebhookDelivery, attempt: WebhookAttempt, seconds: float
 ) -> str | None:
     """POST the body signed now; store the answer on the attempt; None when it was taken."""
     headers = signed_headers(
@@ -97,7 +97,7 @@ async def _post(
     started = time.monotonic()
     error: str | None
     try:
-        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as http:
+        async with httpx.AsyncClient(timeout=seconds, follow_redirects=False) as http:
             answer = await http.post(endpoint.url, content=delivery.body.encode(), headers=headers)
     except httpx.HTTPError as failure:
         error = _describe(failure)

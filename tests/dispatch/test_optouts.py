@@ -93,5 +93,7 @@ async def test_opting_out_again_after_opting_in_is_announced_again(db):
     await opt_in(ANNA.phone, "phone", "sms-start")
     await opt_out(ANNA.phone, "phone", "console")
 
-    sources = [e.data["source"] for e in await OutboxEvent.filter(type="opt_out.created").order_by("id")]
+    sources = [
+        e.data["source"] for e in await OutboxEvent.filter(type="opt_out.created").order_by("id")
+    ]
     assert sources == ["sms-stop", "console"]

@@ -47,7 +47,11 @@ async def test_a_delivery_taken_at_once_is_delivered_and_its_attempt_kept(ctx, r
     assert (done.status, done.attempts, done.next_attempt_at) == ("delivered", 1, None)
     assert done.delivered_at is not None
     [attempt] = await WebhookAttempt.filter(delivery_id=delivery.id)
-    assert (attempt.status_code, attempt.response_body, attempt.error) == (200, "answered 200", None)
+    assert (attempt.status_code, attempt.response_body, attempt.error) == (
+        200,
+        "answered 200",
+        None,
+    )
     assert attempt.duration_ms is not None
 
 

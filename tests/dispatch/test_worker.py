@@ -55,7 +55,7 @@ async def test_housekeeping_says_what_it_did_and_nothing_else(
 async def test_housekeeping_with_nothing_to_do_logs_nothing(db, redis_url, tmp_path):
     log = burst_worker_log(db, redis_url, tmp_path)
 
-    assert "Starting worker for 6 functions" in log
+    assert "Starting worker for 10 functions" in log
     assert not housekeeping_lines(log), log
     assert "sweeper" not in log
 

@@ -108,9 +108,7 @@ def environment(db: str, redis_url: str, twilio: TwilioServer, tmp_path: Path) -
 
 
 @pytest.mark.slow
-async def test_a_worker_killed_mid_delivery_loses_nothing(
-    client, environment, receiver, tmp_path
-):
+async def test_a_worker_killed_mid_delivery_loses_nothing(client, environment, receiver, tmp_path):
     await alice_adds_the_crm(client, receiver, ["opt_out.created"])
     receiver.hold_next(60)
     await opt_out(BEN.email or "", "email", "email-unsubscribe")

@@ -115,7 +115,9 @@ class WebhookReceiver:
         if self.secret is None:
             return None
         try:
-            verify_signature(self.secret, body, headers.get(SIGNATURE.lower(), ""), datetime.now(UTC))
+            verify_signature(
+                self.secret, body, headers.get(SIGNATURE.lower(), ""), datetime.now(UTC)
+            )
         except InvalidSignature:
             return False
         return True

@@ -62,7 +62,12 @@ async def test_an_added_endpoint_shows_its_secret_once(client, alice):
         ("", ALL, "url", "Give the URL"),
         ("https://crm.example.com/" + "x" * 2000, ALL, "url", "at most 2000"),
         ("https://crm.example.com/hooks", [], "events", "at least one event"),
-        ("https://crm.example.com/hooks", ["order.paid"], "events", "Unknown event type: order.paid"),
+        (
+            "https://crm.example.com/hooks",
+            ["order.paid"],
+            "events",
+            "Unknown event type: order.paid",
+        ),
     ],
 )
 async def test_a_bad_endpoint_is_refused_with_its_reason_and_nothing_added(
@@ -130,7 +135,9 @@ async def test_a_delivery_not_failed_is_not_sent_again(client, alice, receiver, 
     [delivery] = await published("case.opened")
     token = await form_token(client, PAGE)
 
-    answer = await client.post(f"{PAGE}/deliveries/{delivery.id}/send-again", data={"csrf_token": token})
+    answer = await client.post(
+        f"{PAGE}/deliveries/{delivery.id}/send-again", data={"csrf_token": token}
+    )
 
     assert answer.status_code == 409 and "this one is pending" in answer.text
     assert not await AuditEvent.filter(action="webhook.redelivered").exists()
