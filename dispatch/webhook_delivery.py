@@ -157,7 +157,11 @@ async def redeliver(
     """Send a failed delivery again, with a fresh retry window; False if it is not failed."""
     now = now or datetime.now(UTC)
     changed = await WebhookDelivery.filter(id=delivery_id, status="failed").update(
-        status="pending", next_attempt_at=now, give_up_at=now + window, updated_at=now
+        status="pending",
+        next_attempt_at=now,
+        give_up_at=now + window,
+        last_error=None,
+        updated_at=now,
     )
     if changed:
         await enqueue_delivery(redis, await WebhookDelivery.get(id=delivery_id))
