@@ -50,7 +50,7 @@ HOUSEKEEPING: dict[Job, str | None] = {
     enqueue_due_reminders: "%d due reminder(s) queued",
     resolve_stuck_sends: "%d stuck send(s) resolved",
     expire_due_invitations: None,
-    publish_events: "%d event(s) published to the webhooks",
+    publish_events: None,  # says it itself, kicked or on the cron
     sweep_webhook_deliveries: "%d webhook delivery(ies) put back on the queue or given up on",
 }
 
