@@ -7,7 +7,9 @@ is one indexed lookup.
 
 Opting back in stamps `revoked_at` instead of deleting, so the audit keeps who left, how
 and when. Opting out again re-opens the same row with the new source and time. Opting out
-twice in a row is harmless: the first opt-out, its source and its time, stand.
+twice in a row is harmless: the first opt-out, its source and its time, stand. Opting
+out (first or again) writes `opt_out.created` to the outbox in the same transaction, for
+the webhooks.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from typing import Literal
 
 import phonenumbers
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from dispatch.models import OptOut
+from surveys.outbox import record_event
 
 log = logging.getLogger("touchpoint.dispatch.optouts")
 
@@ -56,25 +60,42 @@ async def opt_out(address: str, kind: AddressKind, source: str, note: str | None
     found = await OptOut.get_or_none(address=key)
     if found is None:
         try:
-            created = await OptOut.create(
-                address=key, kind=kind, source=source, note=note, created_at=now
-            )
+            async with in_transaction():
+                created = await OptOut.create(
+                    address=key, kind=kind, source=source, note=note, created_at=now
+                )
+                await _announce(created, now)
         except IntegrityError:  # another request recorded it first
             return await OptOut.get(address=key)
         log.info("%s opted out (%s)", key, source)
         return created
     if found.revoked_at is not None:
-        await OptOut.filter(id=found.id, revoked_at__not_isnull=True).update(
-            source=source,
-            note=note,
-            created_at=now,
-            revoked_at=None,
-            revoked_by=None,
-            updated_at=now,
-        )
+        async with in_transaction():
+            renewed = await OptOut.filter(id=found.id, revoked_at__not_isnull=True).update(
+                source=source,
+                note=note,
+                created_at=now,
+                revoked_at=None,
+                revoked_by=None,
+                updated_at=now,
+            )
+            if renewed:
+                await _announce(await OptOut.get(id=found.id), now)
         log.info("%s opted out again (%s)", key, source)
         return await OptOut.get(id=found.id)
     return found
+
+
+async def _announce(row: OptOut, now: datetime) -> None:
+    """`opt_out.created` for the webhooks, in the transaction that opted the address out."""
+    payload = {
+        "opt_out_id": row.id,
+        "address": row.address,
+        "kind": row.kind,
+        "source": row.source,
+        "opted_out_at": now.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+    }
+    await record_event("opt_out.created", payload, now)
 
 
 async def opt_in(address: str, kind: AddressKind, source: str) -> bool:

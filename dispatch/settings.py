@@ -91,6 +91,13 @@ class DispatchSettings(BaseSettings):
     #: How long before a follow-up case's SLA clock runs out its owner (or team) is
     #: reminded, once per clock.
     follow_up_reminder_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
+    #: How long an outgoing webhook is retried before it is given up on (24 hours).
+    webhook_retry_window_seconds: float = Field(default=24 * 3600.0, gt=0)
+    #: The wait before a webhook's first retry, doubled after each failure up to the cap.
+    webhook_first_retry_seconds: float = Field(default=30.0, gt=0)
+    webhook_max_retry_delay_seconds: float = Field(default=3600.0, gt=0)
+    #: The longest a webhook receiver may take to answer one POST.
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
 
     @field_validator("stuck_send_grace_seconds")
     @classmethod

@@ -25,6 +25,7 @@ from arq.cron import CronJob
 from arq.worker import Worker, func
 
 from dispatch.notifications import SEND_NOTIFICATION, notify_cases, send_notification
+from dispatch.outbox_publisher import PUBLISH_EVENTS, publish_events
 from dispatch.queue import SEND_INVITATION
 from dispatch.recovery import resolve_stuck_sends
 from dispatch.reminders import (
@@ -42,6 +43,8 @@ from dispatch.resolution_survey import (
 from dispatch.settings import DispatchSettings
 from dispatch.sweeper import sweep_due_invitations
 from dispatch.tasks import send_invitation
+from dispatch.webhook_delivery import DELIVER_WEBHOOK, deliver_webhook
+from dispatch.webhook_recovery import sweep_webhook_deliveries
 
 Hook = Callable[[dict[str, Any]], Awaitable[None]]
 Job = Callable[[dict[str, Any]], Awaitable[int]]
@@ -57,6 +60,8 @@ HOUSEKEEPING: dict[Job, str | None] = {
     notify_cases: "%d case notification(s) written or settled",
     send_due_resolution_surveys: "%d due resolution survey(s) queued",
     resolve_stuck_resolution_surveys: "%d stuck resolution survey send(s) resolved",
+    publish_events: None,  # says it itself, kicked or on the cron
+    sweep_webhook_deliveries: "%d webhook delivery(ies) put back on the queue or given up on",
 }
 
 #: arq's start and finish lines of a job: "  0.01s → name()" and "  0.01s ← name ● 0".
@@ -130,6 +135,8 @@ def create_worker(
             func(send_reminder, name=SEND_REMINDER, keep_result=0, max_tries=3),
             func(send_notification, name=SEND_NOTIFICATION, keep_result=0, max_tries=1000),
             func(send_resolution_survey, name=SEND_RESOLUTION_SURVEY, keep_result=0, max_tries=3),
+            func(publish_events, name=PUBLISH_EVENTS, keep_result=0, max_tries=3),
+            func(deliver_webhook, name=DELIVER_WEBHOOK, keep_result=0, max_tries=3),
         ],
         cron_jobs=[
             _housekeeping(sweep_due_invitations, second=0),
@@ -139,6 +146,8 @@ def create_worker(
             _housekeeping(notify_cases, second=20),
             _housekeeping(send_due_resolution_surveys, second=5),
             _housekeeping(resolve_stuck_resolution_surveys, second=50),
+            _housekeeping(publish_events, second=10),
+            _housekeeping(sweep_webhook_deliveries, second=55),
             *extra_cron_jobs,
         ],
         redis_pool=redis,

@@ -22,6 +22,7 @@ from journeys.schema import JourneyDefinition
 from journeys.store import apply_journey
 from tests.servers.smtp import SmtpServer
 from tests.servers.twilio import TwilioServer
+from tests.servers.webhooks import WebhookReceiver
 from web.app import create_app
 from web.auth import create_api_key
 from web.database import connect, migrate
@@ -177,3 +178,17 @@ def smtp(smtp_server: SmtpServer) -> Iterator[SmtpServer]:
     smtp_server.reset()
     yield smtp_server
     smtp_server.reset()
+
+
+@pytest.fixture(scope="session")
+def webhook_receiver() -> Iterator[WebhookReceiver]:
+    with WebhookReceiver() as server:
+        yield server
+
+
+@pytest.fixture
+def receiver(webhook_receiver: WebhookReceiver) -> Iterator[WebhookReceiver]:
+    """An integrator's webhook receiver at `receiver.url`, answering 200, with no POSTs yet."""
+    webhook_receiver.reset()
+    yield webhook_receiver
+    webhook_receiver.reset()

@@ -59,6 +59,7 @@ from web.routes.admin_api_keys import routes as admin_api_keys_routes
 from web.routes.admin_audit import routes as admin_audit_routes
 from web.routes.admin_teams import routes as admin_teams_routes
 from web.routes.admin_users import routes as admin_users_routes
+from web.routes.admin_webhooks import routes as admin_webhooks_routes
 from web.routes.api import ApiError, error_response
 from web.routes.audit_api import routes as audit_api_routes
 from web.routes.case_figures_api import routes as case_figures_api_routes
@@ -177,6 +178,7 @@ def create_app(
             *case_reply_routes,
             *console_cases.routes,
             *admin_teams_routes,
+            *admin_webhooks_routes,
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[

@@ -50,6 +50,11 @@ ACTIONS = (
     "journey.rolled_back",
     "customer.exported",
     "customer.erased",
+    "webhook.created",
+    "webhook.disabled",
+    "webhook.enabled",
+    "webhook.deleted",
+    "webhook.redelivered",
 )
 _ACTION = re.compile(r"[a-z][a-z_]*(\.[a-z][a-z_]*)+")
 _ACTION_FILTER = re.compile(r"[a-z][a-z_]*(\.[a-z][a-z_]*)*")

@@ -48,6 +48,14 @@ class Runtime:
             "link_lifetime": self.settings.surveys.link_lifetime,
             "retention_days": self.settings.retention_days,
             "follow_up_reminder_minutes": self.settings.dispatch.follow_up_reminder_minutes,
+            "webhook_retry_window": timedelta(
+                seconds=self.settings.dispatch.webhook_retry_window_seconds
+            ),
+            "webhook_first_retry_seconds": self.settings.dispatch.webhook_first_retry_seconds,
+            "webhook_max_retry_delay_seconds": (
+                self.settings.dispatch.webhook_max_retry_delay_seconds
+            ),
+            "webhook_timeout_seconds": self.settings.dispatch.webhook_timeout_seconds,
         }
 
     async def new_redis_pool(self) -> ArqRedis:

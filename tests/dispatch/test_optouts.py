@@ -73,3 +73,27 @@ async def test_opting_in_keeps_the_history_and_a_new_opt_out_reopens_it(db):
     assert (again.revoked_at, again.source) == (None, "console")
     assert await is_opted_out(ANNA.phone, "phone")
     assert await OptOut.all().count() == 1
+
+
+async def test_an_opt_out_is_announced_to_the_webhooks_once(db):
+    from surveys.models import OutboxEvent
+
+    await opt_out(ANNA.phone, "phone", "sms-stop", note="STOP")
+    await opt_out(ANNA.phone, "phone", "api", note="CRM sync")
+
+    [event] = await OutboxEvent.filter(type="opt_out.created")
+    assert event.data["address"] == ANNA.phone
+    assert (event.data["kind"], event.data["source"]) == ("phone", "sms-stop")
+
+
+async def test_opting_out_again_after_opting_in_is_announced_again(db):
+    from surveys.models import OutboxEvent
+
+    await opt_out(ANNA.phone, "phone", "sms-stop")
+    await opt_in(ANNA.phone, "phone", "sms-start")
+    await opt_out(ANNA.phone, "phone", "console")
+
+    sources = [
+        e.data["source"] for e in await OutboxEvent.filter(type="opt_out.created").order_by("id")
+    ]
+    assert sources == ["sms-stop", "console"]
