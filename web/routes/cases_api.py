@@ -40,6 +40,7 @@ from surveys.followups import (
 )
 from surveys.models import CaseNote, CaseStatus, FollowUpCase, TeamMember
 from web.access import ROLES
+from web.announce import announce
 from web.audit import record
 from web.models import User
 from web.routes.api import ApiError, api, read_json
@@ -292,6 +293,7 @@ async def change_case(request: Request) -> JSONResponse:
         detail["owner_email"] = changes["owner"].email if changes["owner"] else None
     for action in actions:
         await record(request, action, target, detail)
+    await announce(request, resolved_case=case.id if "case.resolved" in actions else None)
     return JSONResponse(await _full(case))
 
 

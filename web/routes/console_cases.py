@@ -47,6 +47,7 @@ from surveys.followups import (
 from surveys.models import CaseNote, FollowUpCase, Team, TeamMember
 from web import case_display
 from web.access import requires
+from web.announce import announce
 from web.audit import record
 from web.case_access import CASE_ROLES, ensure_may_act, may_act_on
 from web.case_filters import TEAM_ANY, TEAM_MINE, QueueFilters, parse_filters, unknown_names
@@ -251,6 +252,7 @@ async def _act(request: Request, form_name: str, change: Change) -> Response:
             request, current, status=error.status, errors={form_name: error.message}, form=typed
         )
     await record(request, action, f"case {case.id}", detail)
+    await announce(request, resolved_case=case.id if action == "case.resolved" else None)
     return RedirectResponse(f"{PATH}/{case.id}?done={done}", status_code=303)
 
 

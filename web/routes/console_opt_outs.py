@@ -23,6 +23,7 @@ from starlette.routing import Route
 from dispatch.models import OptOut
 from dispatch.optouts import active_opt_out, opt_in, opt_out
 from web.access import requires
+from web.announce import announce
 from web.audit import record
 from web.routes.opt_outs import OptOutRejected, address_key, parse_opt_out
 from web.templating import templates
@@ -89,6 +90,7 @@ async def add_opt_out(request: Request) -> Response:
     if await active_opt_out(address, kind) is not None:
         return _back("held", address)
     await opt_out(address, kind, SOURCE, note=found.note)
+    await announce(request)
     await record(request, "opt_out.created", address, {"source": SOURCE, "note": found.note})
     return _back("added", address)
 

@@ -27,6 +27,7 @@ from starlette.routing import Route
 from dispatch.models import OptOut
 from dispatch.optouts import AddressKind, active_opt_out, normalise_address, opt_in, opt_out
 from journeys.events import field_errors, to_e164
+from web.announce import announce
 from web.audit import record
 from web.routes.api import ApiError, api, read_json
 from web.routes.query import moment_param, page_param
@@ -119,6 +120,7 @@ async def record_opt_out(request: Request) -> JSONResponse:
     if holding is not None:
         return JSONResponse(describe(holding), status_code=200)
     created = await opt_out(address, kind, SOURCE, note=found.note)
+    await announce(request)
     await record(request, "opt_out.created", address, {"source": SOURCE, "note": found.note})
     return JSONResponse(describe(created), status_code=201)
 

@@ -34,6 +34,7 @@ from surveys.responses import (
     parse_score,
     record_response,
 )
+from web.announce import announce
 from web.i18n import OTHER_LOCALE, pick_locale, requested_locale, translate
 from web.templating import templates
 
@@ -168,6 +169,7 @@ async def show_survey(request: Request) -> HttpResponse:
         if nps is None:
             return _form(request, invitation, plan, values=values)
         await record_response(invitation, nps=nps, csat=None, comment=None, partial=True)
+        await announce(request)
     except AnswerError as error:
         return _form(request, invitation, plan, values=values, errors=error)
     except SurveyClosed as closed:
@@ -195,6 +197,7 @@ async def submit_survey(request: Request) -> HttpResponse:
         await record_response(
             invitation, nps=answers.nps, csat=answers.csat, comment=answers.comment, source="web"
         )
+        await announce(request)
     except AnswerError as error:
         return _form(request, invitation, plan, values=values, errors=error)
     except SurveyClosed as closed:

@@ -46,6 +46,7 @@ from surveys.followups import add_note, open_case
 from surveys.models import Answer, CaseStatus, FollowUpCase, Invitation, InvitationStatus
 from surveys.resolution import CUSTOMER, ResolutionClosed, record_resolution_answer
 from surveys.responses import COMMENT_LIMIT, AnswerError, SurveyClosed, record_response
+from web.announce import announce
 from web.audit import customer, record
 from web.runtime import Runtime
 
@@ -247,6 +248,15 @@ def _ambiguous(open_invitations: list[Invitation]) -> bool:
 
 
 async def inbound_sms(request: Request) -> Response:
+    """A customer's text: an answer, a keyword, words for a case. Whatever it did (an
+    answer, an opt-out, a case opened or its survey answered), the worker hears at once."""
+    answer = await _read_sms(request)
+    if answer.status_code == 200:
+        await announce(request)
+    return answer
+
+
+async def _read_sms(request: Request) -> Response:
     form = await _signed_form(request)
     if isinstance(form, Response):
         return form

@@ -22,6 +22,7 @@ from dispatch.optouts import active_opt_out, normalise_address, opt_out
 from journeys.models import Customer
 from surveys.models import Invitation
 from surveys.responses import invitation_survey
+from web.announce import announce
 from web.audit import customer as customer_actor
 from web.audit import record
 from web.i18n import pick_locale, translate
@@ -84,6 +85,7 @@ async def unsubscribe(request: Request) -> HttpResponse:
     if await active_opt_out(address, "email") is None:
         note = f"invitation {invitation.id}"
         await opt_out(address, "email", SOURCE, note=note)
+        await announce(request)
         detail = {"source": SOURCE, "note": note}
         await record(request, "opt_out.created", address, detail, actor=customer_actor(address))
     return await _page(request, "unsubscribe/done.html", invitation, customer.email)
