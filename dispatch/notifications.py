@@ -52,7 +52,9 @@ from surveys.models import CaseStatus, FollowUpCase, Invitation, Team
 
 log = logging.getLogger("touchpoint.dispatch.notifications")
 
-NOTIFY_CASES = "notify_cases"
+#: The kicked run's own name: arq keeps a cron's in-progress key for a while after it
+#: ran, so a kick under the cron's name would wait out that while.
+NOTIFY_CASES = "notify_cases_now"
 SEND_NOTIFICATION = "send_notification"
 OPENED, FIRST_RESPONSE_DUE, RESOLUTION_DUE = "opened", "first-response-due", "resolution-due"
 ACTIVE = [CaseStatus.OPEN, CaseStatus.WAITING]

@@ -24,7 +24,7 @@ from arq.connections import ArqRedis
 from arq.cron import CronJob
 from arq.worker import Worker, func
 
-from dispatch.notifications import SEND_NOTIFICATION, notify_cases, send_notification
+from dispatch.notifications import NOTIFY_CASES, SEND_NOTIFICATION, notify_cases, send_notification
 from dispatch.outbox_publisher import PUBLISH_EVENTS, publish_events
 from dispatch.queue import SEND_INVITATION
 from dispatch.recovery import resolve_stuck_sends
@@ -136,6 +136,7 @@ def create_worker(
             func(send_notification, name=SEND_NOTIFICATION, keep_result=0, max_tries=1000),
             func(send_resolution_survey, name=SEND_RESOLUTION_SURVEY, keep_result=0, max_tries=3),
             func(publish_events, name=PUBLISH_EVENTS, keep_result=0, max_tries=3),
+            func(notify_cases, name=NOTIFY_CASES, keep_result=0, max_tries=3),
             func(deliver_webhook, name=DELIVER_WEBHOOK, keep_result=0, max_tries=3),
         ],
         cron_jobs=[

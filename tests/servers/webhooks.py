@@ -11,6 +11,7 @@ endpoint's `secret`, and `events()` lists the events it accepted, a replayed eve
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import socket
 import threading
@@ -18,6 +19,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
@@ -40,6 +42,13 @@ class Post:
     @property
     def event_id(self) -> str:
         return self.headers.get("touchpoint-event-id", "")
+
+    @property
+    def event_type(self) -> str:
+        return self.headers.get("touchpoint-event-type", "")
+
+    def json(self) -> Any:
+        return json.loads(self.body)
 
 
 class WebhookReceiver:
