@@ -36,7 +36,7 @@ def test_alice_follows_up_annas_overdue_case(live: LiveServer, page: Page):
     case = annas_overdue_case(live, alice)
     sign_in(page, live.url, alice)
 
-    page.get_by_role("link", name="Cases").click()
+    page.get_by_role("link", name="Cases", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Cases")
     row = page.get_by_role("row", name=f"Case {case.id}")
     expect(row).to_contain_text("overdue by 1 h")
