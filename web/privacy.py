@@ -312,7 +312,8 @@ async def erase_customer(external_id: str, now: datetime | None = None) -> Erasu
         erased = await erase_interactions(ids, now)
         await _hash_opt_outs(customer)
         marker = erased_marker(external_id)
-        await _scrub_outbox(external_id, personal, marker)
+        addresses = {a for a in (customer.phone, customer.email) if a}
+        await _scrub_outbox(external_id, addresses, personal, marker)
         audit_rows = await _scrub_audit(customer, personal, marker)
         await Customer.filter(id=customer.id).update(
             phone=None, email=None, attributes={}, consent={}, erased_at=now, updated_at=now
@@ -390,13 +391,18 @@ async def _hash_opt_outs(customer: Customer) -> None:
                 await OptOut.filter(id=found.id).update(address=digest, note=None)
 
 
-async def _scrub_outbox(external_id: str, personal: list[str], marker: str) -> None:
-    """The customer's events as published, and every delivery and attempt of them."""
+async def _scrub_outbox(
+    external_id: str, addresses: set[str], personal: list[str], marker: str
+) -> None:
+    """The customer's events as published (an opt-out's names only the address), and
+    every delivery and attempt of them."""
     event_ids = []
     # JSON is not queried alike on SQLite and PostgreSQL: the events are read, id and data
     # only; an erasure is rare, and the outbox is pruned of old events by its publisher.
     for row_id, event_id, data in await OutboxEvent.all().values_list("id", "event_id", "data"):
-        if not isinstance(data, dict) or data.get("customer_id") != external_id:
+        if not isinstance(data, dict):
+            continue
+        if data.get("customer_id") != external_id and data.get("address") not in addresses:
             continue
         event_ids.append(event_id)
         if "comment" in data:
