@@ -278,6 +278,7 @@ def _after(definition: JourneyDefinition) -> Iterator[tuple[Loc, str]]:
     """Checks that need the values read (durations as lengths): run once the file is in
     shape."""
     yield from _retention_rules(definition)
+    yield from _experiment_rules(definition)
     yield from _clock_rules(definition.follow_up, ("follow_up",))
     for index, touchpoint in enumerate(definition.touchpoints):
         own = touchpoint.follow_up
@@ -367,6 +368,32 @@ def _wordings(text: object) -> Iterator[tuple[Loc, str]]:
     for locale, wording in _mapping(text).items():
         if isinstance(wording, str):
             yield (locale,), wording
+
+
+def _experiment_rules(definition: JourneyDefinition) -> Iterator[tuple[Loc, str]]:
+    """An experiment's variants are worded for some channel; its touchpoints exist and take
+    part in no other experiment."""
+    keys = [touchpoint.key for touchpoint in definition.touchpoints]
+    worded = {
+        variant
+        for channel in definition.messages.channels()
+        for variant in definition.messages.wording(channel)
+    }
+    taken: dict[str, str] = {}
+    for name, experiment in definition.experiments.items():
+        for variant in experiment.variants:
+            if variant not in worded:
+                known = ", ".join(sorted(worded)) or "none"
+                message = f"no message is worded for variant {variant!r} (variants: {known})"
+                yield ("experiments", name, "variants", variant), message
+        for index, key in enumerate(experiment.touchpoints or keys):
+            if key not in keys:
+                message = f"unknown touchpoint {key!r} (touchpoints: {', '.join(keys)})"
+                yield ("experiments", name, "touchpoints", index), message
+            elif key in taken:
+                message = f"touchpoint {key!r} is already in experiment {taken[key]!r}"
+                yield ("experiments", name, "touchpoints", index), message
+            taken.setdefault(key, name)
 
 
 def _touchpoint_rules(data: dict[str, Any]) -> Iterator[tuple[Loc, str]]:

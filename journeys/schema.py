@@ -317,6 +317,49 @@ class Messages(BaseModel):
         return [*type(self).model_fields, *(self.model_extra or {})]
 
 
+VariantName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,16}$")]
+
+
+class Experiment(BaseModel):
+    """A message experiment: the wording variants an invitation may carry, with weights.
+
+    Each customer gets one variant per experiment, at random but always the same one
+    (`surveys.assignment`), so a customer who is asked twice reads the same wording and the
+    variants' answers can be compared. The weights need not add up to anything: 3 and 1
+    send three in four invitations the first wording.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: Variant name (a key of `messages.<channel>`) to its weight.
+    variants: dict[VariantName, float] = Field(min_length=2)
+    #: The touchpoints whose invitations take part; none listed means every touchpoint.
+    touchpoints: list[Slug] | None = Field(default=None, min_length=1)
+
+    @field_validator("variants")
+    @classmethod
+    def _positive_weights(cls, variants: dict[str, float]) -> dict[str, float]:
+        for name, weight in variants.items():
+            if not weight > 0:
+                raise ValueError(f"the weight of variant {name!r} must be above 0, not {weight}")
+        return variants
+
+    def covers(self, touchpoint: str) -> bool:
+        return self.touchpoints is None or touchpoint in self.touchpoints
+
+
+class ThemeKeywords(BaseModel):
+    """A theme's keywords per language: a comment is about the theme when it holds one."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    en: list[str] = Field(default_factory=list)
+    zh_cn: list[str] = Field(default_factory=list, alias="zh-CN")
+
+    def for_locale(self, locale: str) -> list[str]:
+        return self.zh_cn if normalise_locale(locale) == "zh-CN" else self.en
+
+
 def _known_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
@@ -346,6 +389,11 @@ class JourneyDefinition(BaseModel):
     business_hours: BusinessHours = Field(default_factory=BusinessHours)
     #: How long personal data of an interaction is kept; None keeps the setting's default.
     retention: Duration | None = None
+    #: Message experiments by name; a touchpoint takes part in at most one.
+    experiments: dict[Slug, Experiment] = Field(default_factory=dict)
+    #: The taxonomy comments are tagged with, theme to keywords per language; None keeps the
+    #: default retail taxonomy (`surveys.feedback.themes.DEFAULT_THEMES`).
+    themes: dict[Slug, ThemeKeywords] | None = None
 
     _check_timezone = field_validator("timezone")(_known_timezone)
 
@@ -373,6 +421,13 @@ class JourneyDefinition(BaseModel):
             else:
                 merged[name] = value
         return FollowUpRule.model_validate(merged)
+
+    def experiment_for(self, touchpoint: str) -> tuple[str, Experiment] | None:
+        """The experiment a touchpoint's invitations take part in, with its name."""
+        return next(
+            ((name, found) for name, found in self.experiments.items() if found.covers(touchpoint)),
+            None,
+        )
 
     def priority_of(self, touchpoint: TouchpointDefinition) -> int:
         """Lower number wins; an unset priority is the touchpoint's place in the list."""

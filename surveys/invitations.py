@@ -13,6 +13,7 @@ from journeys.events import EventIn
 from journeys.models import Customer
 from journeys.scheduling import customer_zone, is_sampled, plan_invitation
 from journeys.store import ActiveTouchpoint
+from surveys.assignment import assign_variant
 from surveys.links import new_token
 from surveys.models import Invitation, InvitationStatus
 
@@ -48,6 +49,7 @@ def _invitation(
     interaction_id: int, event: EventIn, customer: Customer, match: ActiveTouchpoint, now: datetime
 ) -> Invitation:
     status, send_at, reason = _decide(event, customer, match, now)
+    experiment, variant = _variant(customer, match)
     return Invitation(
         token=new_token(),
         interaction_id=interaction_id,
@@ -58,7 +60,8 @@ def _invitation(
         reason=reason,
         send_at=send_at,
         locale=customer.locale,
-        variant=_first_variant(match),
+        variant=variant,
+        experiment=experiment,
     )
 
 
@@ -76,6 +79,11 @@ def _decide(
     return InvitationStatus.SCHEDULED, plan.send_at, None
 
 
-def _first_variant(match: ActiveTouchpoint) -> str:
-    variants = sorted(match.definition.messages.sms) or ["A"]
-    return variants[0]
+def _variant(customer: Customer, match: ActiveTouchpoint) -> tuple[str | None, str]:
+    """The experiment the touchpoint takes part in and the customer's variant in it; with
+    no experiment, the first wording (A, as written for SMS)."""
+    found = match.definition.experiment_for(match.settings.key)
+    if found is None:
+        return None, (sorted(match.definition.messages.sms) or ["A"])[0]
+    name, experiment = found
+    return name, assign_variant(customer.external_id, name, experiment.variants)

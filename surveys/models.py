@@ -59,6 +59,8 @@ class Invitation(Model):
     attempts = fields.IntField(default=0)
     locale = fields.CharField(max_length=10, default="en")
     variant = fields.CharField(max_length=16, default="A")
+    #: The message experiment that chose `variant`, None when the wording was not tested.
+    experiment = fields.CharField(max_length=63, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -68,6 +70,7 @@ class Invitation(Model):
         app = "surveys"
         table = "invitation"
         unique_together = (("interaction", "touchpoint"),)
+        indexes = (("touchpoint_id", "sent_at"),)
 
 
 class Answer(Model):
@@ -86,10 +89,88 @@ class Answer(Model):
     source = fields.CharField(max_length=8, default="web")
     answered_at = fields.DatetimeField(db_index=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    # What the review breaks answers down by, copied from the invitation, the customer and
+    # the interaction when the answer is stored, so the figures are one indexed scan of this
+    # table: no join to customers or interactions, and the same SQL on every database.
+    #: The channel the invitation went by (sms, email), None when not known.
+    channel = fields.CharField(max_length=16, null=True)
+    #: The language of the survey the customer was sent (en, zh-CN).
+    locale = fields.CharField(max_length=10, null=True)
+    #: The customer's segment when they answered (a tier A/B/C or any name).
+    segment = fields.CharField(max_length=100, null=True)
+    #: The wording variant and its experiment, as on the invitation.
+    variant = fields.CharField(max_length=16, null=True)
+    experiment = fields.CharField(max_length=63, null=True)
+    #: When the interaction happened, for counting answers by the interaction's date.
+    interaction_at = fields.DatetimeField(null=True)
+    # What the comment says, filled in by the feedback analysis after the answer is stored.
+    #: positive, neutral or negative, None without a comment or before the analysis.
+    sentiment = fields.CharField(max_length=8, null=True)
+    #: The comment's terms as the analysis segmented them, space-separated, for emerging terms.
+    terms = fields.TextField(null=True)
+    #: The analysis (method and taxonomy digest) the sentiment and themes came from. An answer
+    #: whose journey's taxonomy has changed since is analysed again.
+    analysed = fields.CharField(max_length=16, null=True, db_index=True)
+
+    themes: fields.ReverseRelation[AnswerTheme]
+    attributes: fields.ReverseRelation[AnswerAttribute]
 
     class Meta:
         app = "surveys"
         table = "answer"
+        indexes = (("touchpoint_id", "answered_at"), ("touchpoint_id", "interaction_at"))
+
+
+class AnswerTheme(Model):
+    """A theme of the journey's taxonomy that an answer's comment is about (delivery, price)."""
+
+    id = fields.IntField(primary_key=True)
+    answer: fields.ForeignKeyRelation[Answer] = fields.ForeignKeyField(
+        "surveys.Answer", related_name="themes", on_delete=fields.CASCADE
+    )
+    theme = fields.CharField(max_length=63)
+
+    class Meta:
+        app = "surveys"
+        table = "answer_theme"
+        unique_together = (("answer", "theme"),)
+        indexes = (("theme", "answer_id"),)
+
+
+class AnswerAttribute(Model):
+    """An attribute of the interaction or the customer an answer came from (store, region,
+    script), one row per name, so the review can break answers down by any of them."""
+
+    id = fields.IntField(primary_key=True)
+    answer: fields.ForeignKeyRelation[Answer] = fields.ForeignKeyField(
+        "surveys.Answer", related_name="attributes", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=63)
+    value = fields.CharField(max_length=200)
+
+    class Meta:
+        app = "surveys"
+        table = "answer_attribute"
+        unique_together = (("answer", "name"),)
+        indexes = (("name", "value"),)
+
+
+class MonthlyInsightReport(Model):
+    """The monthly insight report's mailing, one row per month, claimed before it is sent,
+    so a restart neither skips a month nor sends it twice."""
+
+    id = fields.IntField(primary_key=True)
+    #: The month reported on, as 2026-10.
+    month = fields.CharField(max_length=7, unique=True)
+    claimed_at = fields.DatetimeField()
+    sent_at = fields.DatetimeField(null=True)
+    recipients = fields.JSONField(default=list)
+    #: Why the last try failed, while it has not been sent.
+    error = fields.CharField(max_length=500, null=True)
+
+    class Meta:
+        app = "surveys"
+        table = "monthly_insight_report"
 
 
 class CaseStatus(StrEnum):

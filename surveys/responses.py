@@ -23,6 +23,7 @@ from tortoise.transactions import in_transaction
 from journeys.models import Customer, Touchpoint
 from journeys.schema import JourneyDefinition, Survey, TouchpointDefinition
 from journeys.store import journey_definition
+from surveys.answer_dimensions import answer_columns, store_attributes
 from surveys.expiry import is_expired
 from surveys.followups import open_case
 from surveys.models import Answer, Invitation, InvitationStatus
@@ -254,6 +255,7 @@ async def _store(
                 comment=answers.comment if answers.comment is not None else response.comment,
             )
         if response is None:
+            customer, columns, attributes = await answer_columns(current)
             response = await Answer.create(
                 invitation_id=current.id,
                 touchpoint_id=current.touchpoint_id,  # type: ignore[attr-defined]
@@ -262,9 +264,13 @@ async def _store(
                 comment=answers.comment,
                 source=source,
                 answered_at=now,
+                **columns,
             )
-            await _announce_answer(response, current, now)
+            await store_attributes(response, attributes)
+            await _announce_answer(response, current, customer, now)
         else:
+            if answers.comment != response.comment:  # analysed again, as a new comment
+                response.analysed = response.sentiment = response.terms = None
             response.nps, response.csat = answers.nps, answers.csat
             response.comment, response.source = answers.comment, source
             await response.save()
@@ -279,9 +285,10 @@ async def _store(
     return response
 
 
-async def _announce_answer(answer: Answer, invitation: Invitation, now: datetime) -> None:
+async def _announce_answer(
+    answer: Answer, invitation: Invitation, customer: Customer, now: datetime
+) -> None:
     touchpoint = await Touchpoint.get(id=invitation.touchpoint_id).prefetch_related("journey")  # type: ignore[attr-defined]
-    customer = await Customer.get(id=invitation.customer_id)  # type: ignore[attr-defined]
     payload = answer_payload(
         answer, invitation, touchpoint.journey.key, touchpoint.key, customer.external_id
     )
