@@ -16,6 +16,10 @@ from typing import Any
 from journeys.models import Customer, Interaction
 from surveys.models import Answer, AnswerAttribute, Invitation
 
+#: Attributes that name or reach a person, which nobody breaks a review down by: not copied.
+PERSONAL = frozenset(
+    {"first_name", "last_name", "name", "full_name", "email", "phone", "address", "postcode"}
+)
 #: Longest attribute name and value kept; a longer value is cut, not refused.
 NAME_LIMIT = 63
 VALUE_LIMIT = 200
@@ -29,6 +33,8 @@ def attribute_rows(customer: dict[str, Any], interaction: dict[str, Any]) -> dic
     for source in (customer, interaction):
         for name, value in (source or {}).items():
             if not isinstance(name, str) or not name or len(name) > NAME_LIMIT:
+                continue
+            if name.lower() in PERSONAL:
                 continue
             if isinstance(value, bool):
                 found[name] = "true" if value else "false"

@@ -10,7 +10,8 @@ What is erased, in one transaction per customer (a customer's rows are few):
 - the profile: phone, email, attributes (the first name among them) and consent;
 - each interaction's attributes and `erased_at` (`erase_interactions`, shared with the
   retention cron, which erases old interactions the same way);
-- answers' comments, messages' recipients, subjects, bodies and errors;
+- answers' comments (and the terms read from them), the interaction and customer
+  attributes copied onto answers for breakdowns, messages' recipients, subjects, bodies and errors;
 - case notes and replies (a change note keeps its first line, "Resolved. Root cause: x."),
   resolution notes, and a customer's label on a note;
 - the payloads of the customer's outbox events and of their webhook deliveries and
@@ -44,7 +45,7 @@ from tortoise.transactions import in_transaction
 from dispatch.models import Message, Notification, OptOut, WebhookAttempt, WebhookDelivery
 from dispatch.optouts import hashed_address
 from journeys.models import Customer, Interaction
-from surveys.models import Answer, CaseNote, FollowUpCase, Invitation, OutboxEvent
+from surveys.models import Answer, AnswerAttribute, CaseNote, FollowUpCase, Invitation, OutboxEvent
 from web.models import AuditEvent
 
 #: What stands in for erased text in a column that may not be empty.
@@ -277,7 +278,10 @@ async def erase_interactions(ids: list[int], now: datetime) -> InteractionsErase
     invitation_ids = list(
         await Invitation.filter(interaction_id__in=ids).values_list("id", flat=True)
     )
-    answers = await Answer.filter(invitation_id__in=invitation_ids).update(comment=None)
+    answers = await Answer.filter(invitation_id__in=invitation_ids).update(comment=None, terms=None)
+    # The attributes copied onto the answers for breakdowns go with the interaction's own.
+    answer_ids = await Answer.filter(invitation_id__in=invitation_ids).values_list("id", flat=True)
+    await AnswerAttribute.filter(answer_id__in=list(answer_ids)).delete()
     messages = await Message.filter(invitation_id__in=invitation_ids).update(
         recipient=ERASED, subject=None, body=ERASED, error=None
     )
