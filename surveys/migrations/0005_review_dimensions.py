@@ -121,4 +121,19 @@ class Migration(migrations.Migration):
             "JOIN interaction x ON x.id = i.interaction_id WHERE i.id = answer.invitation_id)",
             reverse_sql="",
         ),
+        # A field added with db_index gets no index from AddField: made here by hand, for
+        # this migration's field and for the two of 0002 that went without.
+        ops.RunSQL(
+            [
+                "CREATE INDEX IF NOT EXISTS idx_answer_analysed ON answer (analysed)",
+                "CREATE INDEX IF NOT EXISTS idx_invitation_expires_at ON invitation (expires_at)",
+                "CREATE INDEX IF NOT EXISTS idx_invitation_reminder_due_at "
+                "ON invitation (reminder_due_at)",
+            ],
+            reverse_sql=[
+                "DROP INDEX IF EXISTS idx_answer_analysed",
+                "DROP INDEX IF EXISTS idx_invitation_expires_at",
+                "DROP INDEX IF EXISTS idx_invitation_reminder_due_at",
+            ],
+        ),
     ]

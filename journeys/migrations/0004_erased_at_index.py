@@ -1,0 +1,16 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+
+
+class Migration(migrations.Migration):
+    dependencies = [('journeys', '0003_consent_and_erasure')]
+
+    initial = False
+
+    # 0003 added `interaction.erased_at` with db_index, which AddField does not create.
+    operations = [
+        ops.RunSQL(
+            "CREATE INDEX IF NOT EXISTS idx_interaction_erased_at ON interaction (erased_at)",
+            reverse_sql="DROP INDEX IF EXISTS idx_interaction_erased_at",
+        ),
+    ]
