@@ -332,13 +332,15 @@ class Experiment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     #: Variant name (a key of `messages.<channel>`) to its weight.
-    variants: dict[VariantName, float] = Field(min_length=2)
+    variants: dict[VariantName, float]
     #: The touchpoints whose invitations take part; none listed means every touchpoint.
     touchpoints: list[Slug] | None = Field(default=None, min_length=1)
 
     @field_validator("variants")
     @classmethod
     def _positive_weights(cls, variants: dict[str, float]) -> dict[str, float]:
+        if len(variants) < 2:
+            raise ValueError("an experiment compares at least two variants, such as {A: 1, B: 1}")
         for name, weight in variants.items():
             if not weight > 0:
                 raise ValueError(f"the weight of variant {name!r} must be above 0, not {weight}")
