@@ -106,7 +106,12 @@ def words(text: str) -> list[str]:
 
 
 def terms(text: str) -> list[str]:
-    """The words worth counting, once each, in order of first use.
+    """The words worth counting, once each, in order of first use (`terms_of`)."""
+    return terms_of(words(text))
+
+
+def terms_of(found: list[str]) -> list[str]:
+    """The words worth counting among a comment's `words`, once each, in order of first use.
 
     A negation is not a term of its own (every unhappy comment says "not"); it is joined
     to the next word that is not a stop word, at most two words on: "did not arrive" ->
@@ -115,7 +120,7 @@ def terms(text: str) -> list[str]:
     seen: dict[str, None] = {}
     negation: str | None = None
     reach = 0
-    for word in words(text):
+    for word in found:
         if word in EN_NEGATIONS or word in ZH_NEGATIONS:
             negation, reach = word, _NEGATION_REACH
             continue
