@@ -10,12 +10,13 @@ the tests keep, is in docs/feedback.md.
   "slow", "overpriced"), so data/en_retail_words.txt adds them.
 - Chinese: our own lexicon method over jieba words: a curated retail lexicon (data/
   zh_positive.txt, zh_negative.txt), degree words (zh_degree.txt) that scale the next
-  sentiment word, negations that flip it, and a contrast ("但是", "不过") that weighs the
-  clause after it more than the one before, as readers do.
+  sentiment word, a negation that flips a sentiment word at most two words on, and a
+  contrast ("但是", "不过") that weighs the clause after it more than the one before, as
+  readers do.
 
-A suggestion ("it would be nice if...", "希望...", "建议...") is mostly neutral however
-warm its words: in English a positive score loses 0.4 (of VADER's -1..1), in Chinese a
-suggestion's clause counts for a third.
+A suggestion or a question ("it would be nice if...", "could you...", "希望...",
+"建议...") is mostly neutral however warm or cold its words: in English the score moves
+0.4 towards zero (of VADER's -1..1), in Chinese a suggestion's clause counts for a third.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ if TYPE_CHECKING:
 
 Sentiment = Literal["positive", "neutral", "negative"]
 
-_POSITIVE_FROM = 0.05
-_ZH_THRESHOLD = 0.5
+_POSITIVE_FROM = 0.05  # VADER's own thresholds on its compound score: wider did worse
+_ZH_THRESHOLD = 0.5  # "还行" (0.3) alone is neutral, "不错" (2) positive
 _SUGGESTION_DISCOUNT = 0.4
 
 _SUGGESTION_EN = re.compile(
@@ -49,34 +50,19 @@ _SUGGESTION_EN = re.compile(
     r"maybe (add|have|offer|open))\b",
     re.IGNORECASE,
 )
-_SUGGESTION_ZH = ("希望", "建议", "要是能", "如果能", "最好能", "能不能", "可不可以", "期待")
+#: A clause holding one of these asks or supposes rather than judges: it counts for a third.
 _SUGGESTION_ZH = (
-    *_SUGGESTION_ZH,
-    "就好了",
-    "能否",
-    "可否",
-    "要是",
-    "如果",
-    "是否可以",
-    "为什么不",
-)
+    "希望", "建议", "要是", "如果", "最好能", "能不能", "可不可以", "能否", "可否", "是否可以",
+    "期待", "就好了", "为什么不",
+)  # fmt: skip
 _CONTRAST_ZH = frozenset({"但是", "但", "可是", "不过", "然而", "只是", "就是"})
 _CLAUSE_FINAL = frozenset({"一般", "一般般"})
 _PARTICLES = frozenset({"吧", "啊", "呢", "了", "的", "啦", "哦"})
 _NEGATION_REACH = 2
+_NEGATED_POSITIVE = 0.8
 _ZH_SENTENCE_NEGATIONS = ZH_NEGATIONS | {
-    "不太",
-    "不怎么",
-    "没啥",
-    "并不",
-    "从不",
-    "从来不",
-    "不用",
-    "无需",
-    "不必",
-    "不算",
-    "没怎么",
-}
+    "不太", "不怎么", "没啥", "并不", "从不", "从来不", "不用", "无需", "不必", "不算", "没怎么",
+}  # fmt: skip
 _MAX_PHRASE = 4
 
 
@@ -100,8 +86,8 @@ def sentiment(
 
 
 def english_score(text: str) -> float:
-    """VADER's compound score (-1..1); a suggestion's warm words ("would be nice") count
-    for less: it loses `_SUGGESTION_DISCOUNT`, not below zero."""
+    """VADER's compound score (-1..1), moved `_SUGGESTION_DISCOUNT` towards zero (and not
+    past it) when the comment asks rather than judges."""
     score: float = _vader().polarity_scores(text)["compound"]
     if _SUGGESTION_EN.search(text):
         shrunk = max(0.0, abs(score) - _SUGGESTION_DISCOUNT)
@@ -151,17 +137,18 @@ def _scored(clause: list[str]) -> list[tuple[str, float]]:
         token = clause[index]
         size, weight = _longest_match(clause, index, lexicon)
         if size and _counts_here(clause, index, size):
-            polarity = -weight * 0.8 if negated and weight > 0 else -weight if negated else weight
-            scored.append((token, polarity * modifier))
+            if negated:  # a denied praise ("不满意") weighs 0.8 of it, a denied complaint all
+                weight *= -_NEGATED_POSITIVE if weight > 0 else -1.0
+            scored.append((token, weight * modifier))
             modifier, negated = 1.0, False
             index += size
             continue
         if token in _ZH_SENTENCE_NEGATIONS:
             negated, reach = not negated, _NEGATION_REACH
         elif token not in degrees:
+            modifier = 1.0  # a degree word scales the sentiment word right after it
             reach -= 1
-            if reach <= 0:
-                negated, modifier = False, 1.0
+            negated = negated and reach > 0
         if token in degrees:
             modifier *= degrees[token]
         scored.append((token, 0.0))
@@ -170,7 +157,7 @@ def _scored(clause: list[str]) -> list[tuple[str, float]]:
 
 
 def _counts_here(clause: list[str], index: int, size: int) -> bool:
-    """ "一般" is "mediocre" at the end of a clause and "usually" before a verb."""
+    """The word "一般" is "mediocre" at the end of a clause, "usually" before a verb."""
     if clause[index] not in _CLAUSE_FINAL:
         return True
     return index + size == len(clause) or clause[index + size] in _PARTICLES
@@ -190,29 +177,29 @@ def _longest_match(
 def _zh_lexicon() -> dict[tuple[str, ...], float]:
     lexicon: dict[tuple[str, ...], float] = {}
     for name, sign in (("zh_positive.txt", 1.0), ("zh_negative.txt", -1.0)):
-        for line in data_lines(name):
-            word, _, weight = line.partition(" ")
-            lexicon[tuple(words(word))] = sign * float(weight or 1)
+        for word, weight in _weighted(name).items():
+            lexicon[tuple(words(word))] = sign * weight
     return lexicon
 
 
 @cache
 def retail_words() -> dict[str, float]:
     """Retail words VADER's lexicon lacks ("late", "overpriced"), on its scale (-4..4)."""
-    return {word: float(value) for word, _, value in map(_split, data_lines("en_retail_words.txt"))}
-
-
-def _split(line: str) -> tuple[str, str, str]:
-    return line.partition(" ")
+    return _weighted("en_retail_words.txt")
 
 
 @cache
 def _zh_degrees() -> dict[str, float]:
-    degrees: dict[str, float] = {}
-    for line in data_lines("zh_degree.txt"):
-        word, _, factor = line.partition(" ")
-        degrees[word] = float(factor)
-    return degrees
+    return _weighted("zh_degree.txt")
+
+
+def _weighted(name: str) -> dict[str, float]:
+    """A data file of "word weight" lines."""
+    weighted: dict[str, float] = {}
+    for line in data_lines(name):
+        word, _, weight = line.partition(" ")
+        weighted[word] = float(weight or 1)
+    return weighted
 
 
 _lock = threading.Lock()
