@@ -1,7 +1,7 @@
 """Sentiment of what a customer wrote: positive, neutral or negative, from the text alone.
 
 Both methods run from files inside installed packages, with no download at run time, in
-tens of microseconds a comment. Why these, and how well they do on the labelled samples
+a fraction of a millisecond a comment. Why these, and how well they do on the labelled samples
 the tests keep, is in docs/feedback.md.
 
 - English: VADER (Hutto & Gilbert 2014, `vaderSentiment`, MIT), a rule-based lexicon tuned
