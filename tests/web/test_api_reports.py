@@ -206,3 +206,15 @@ async def test_the_figures_need_an_api_key(client, store):
     answer = await client.get(f"{REPORT}?journey=online-store")
 
     assert answer.status_code == 401
+
+
+async def test_the_openapi_document_describes_both_reports(client):
+    paths = (await client.get("/api/v1/openapi.json")).json()["paths"]
+
+    figures = paths["/api/v1/reports/touchpoints"]["get"]
+    names = [p["name"] for p in figures["parameters"]]
+    assert {"journey", "period", "by", "segment", "attribute", "count_by", "format"} <= set(names)
+    assert set(figures["responses"]["200"]["content"]) == {"application/json", "text/csv"}
+    assert {"400", "404", "422"} <= set(figures["responses"])
+    trend = paths["/api/v1/reports/trend"]["get"]
+    assert "periods" in [p["name"] for p in trend["parameters"]]
