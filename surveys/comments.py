@@ -248,6 +248,36 @@ async def list_answers(
     group: str | None = None,
 ) -> list[Comment]:
     """One page of answers, newest first; pass the last one's id as `after_id` for the next."""
+    page, _ = await page_answers(
+        journey_key,
+        since=since,
+        until=until,
+        filters=filters,
+        theme=theme,
+        sentiment=sentiment,
+        comments_only=comments_only,
+        after_id=after_id,
+        limit=limit,
+        group=group,
+    )
+    return page
+
+
+async def page_answers(
+    journey_key: str,
+    *,
+    since: date | datetime | None = None,
+    until: date | datetime | None = None,
+    filters: ReviewFilters = NO_FILTERS,
+    theme: str | None = None,
+    sentiment: str | None = None,
+    comments_only: bool = False,
+    after_id: int | None = None,
+    limit: int = DEFAULT_LIMIT,
+    group: str | None = None,
+) -> tuple[list[Comment], int | None]:
+    """A page and the `after_id` of the next, None on the last page (one more answer is read
+    to know, so a reader is never sent to an empty page)."""
     if not 1 <= limit <= MAX_LIMIT:
         raise ReviewError("limit", f"from 1 to {MAX_LIMIT}, not {limit}")
     scope, where, params = await _where(
@@ -265,9 +295,10 @@ async def list_answers(
         params.append(after_id)
     rows = await fetch_all(
         f"SELECT {_COLUMNS} FROM answer a WHERE {where} ORDER BY a.id DESC LIMIT ?",
-        [*params, limit],
+        [*params, limit + 1],
     )
-    return await _comments(rows, scope)
+    page = await _comments(rows[:limit], scope)
+    return page, (page[-1].answer_id if len(rows) > limit else None)
 
 
 async def stream_answers(

@@ -64,6 +64,7 @@ from web.routes.api import ApiError, error_response
 from web.routes.audit_api import routes as audit_api_routes
 from web.routes.case_figures_api import routes as case_figures_api_routes
 from web.routes.case_reply import routes as case_reply_routes
+from web.routes.responses_api import routes as responses_api_routes
 from web.runtime import Runtime, start_runtime, stop_runtime
 from web.security_headers import SecurityHeadersMiddleware
 from web.settings import Settings
@@ -159,6 +160,7 @@ def create_app(
             *customers_api.routes,
             *audit_api_routes,
             *case_figures_api_routes,
+            *responses_api_routes,
             *survey.routes,
             *resolution.routes,
             *unsubscribe.routes,
