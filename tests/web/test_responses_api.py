@@ -85,7 +85,7 @@ async def test_filters_narrow_the_page(client, api_key, store):
 
 async def test_csv_streams_the_whole_range_with_chinese_text_intact(client, api_key, store):
     await written(store["order"], 1500, comment="快递很慢，包装破损", nps=4, locale="zh-CN")
-    await written(store["ship"], comment="=HYPERLINK(\"http://x\")", csat=2)
+    await written(store["ship"], comment='=HYPERLINK("http://x")', csat=2)
 
     answer = await responses(client, api_key, journey="online-store", format="csv", limit=10)
 
@@ -100,7 +100,7 @@ async def test_csv_streams_the_whole_range_with_chinese_text_intact(client, api_
     assert (first["journey"], first["touchpoint"], first["nps"]) == ("online-store", "order", "4")
     assert first["answered_at"] == "2026-08-15T10:00:00Z"
     assert first["answered_local"] == "2026-08-15 18:00:00"  # Shanghai
-    assert rows[-1]["comment"] == "'=HYPERLINK(\"http://x\")"  # not a formula in Excel
+    assert rows[-1]["comment"] == '\'=HYPERLINK("http://x")'  # not a formula in Excel
     ids = [int(r["answer_id"]) for r in rows]
     assert ids == sorted(ids)
 
