@@ -31,6 +31,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from journeys.models import Journey, Touchpoint
+from surveys.review import check_filters
 from surveys.review_filters import ReviewError, ReviewFilters, answer_conditions
 from surveys.sql import fetch_all, fetch_batches
 
@@ -175,16 +176,6 @@ async def journey_scope(journey_key: str) -> tuple[Journey, dict[int, str]]:
     return journey, {int(id): str(key) for id, key in rows}
 
 
-async def _check_filters(journey_key: str, filters: ReviewFilters) -> None:
-    """The review's own check (unknown touchpoint, segment or attribute: a 400) once it is
-    there; until then the touchpoint, which is what a typo hits most."""
-    try:
-        from surveys.review import check_filters  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    await check_filters(journey_key, filters, None)
-
-
 async def _where(
     journey_key: str,
     *,
@@ -197,20 +188,13 @@ async def _where(
     group: str | None,
 ) -> tuple[_Scope, str, list[Any]]:
     journey, keys = await journey_scope(journey_key)
-    await _check_filters(journey_key, filters)
+    await check_filters(journey_key, filters, None)
     if sentiment is not None and sentiment not in SENTIMENTS:
         raise ReviewError("sentiment", f"one of {', '.join(SENTIMENTS)}, not {sentiment!r}")
     if group is not None and group not in SCORE_GROUPS:
         raise ReviewError("group", f"one of {', '.join(SCORE_GROUPS)}, not {group!r}")
-    if filters.touchpoint is not None:
-        ids = [id for id, key in keys.items() if key == filters.touchpoint]
-        if not ids:
-            known = ", ".join(sorted(keys.values()))
-            raise ReviewError(
-                "touchpoint", f"no touchpoint {filters.touchpoint!r} in {journey_key} ({known})"
-            )
-    else:
-        ids = sorted(keys)
+    # check_filters has refused a touchpoint the journey does not have.
+    ids = sorted(id for id, key in keys.items() if filters.touchpoint in (None, key))
     tz = ZoneInfo(journey.timezone)
     start, end = start_of(since, tz), end_of(until, tz)
     if start >= end:

@@ -135,6 +135,7 @@ async def test_accept_text_csv_asks_for_the_csv_too(client, api_key, store):
         ({"touchpoint": "shipping"}, "touchpoint"),
         ({"attribute": "store"}, "attribute"),
         ({"language": "fr"}, "language"),
+        ({"segment": "platinum"}, "segment"),
         ({"since": "2026-13-01", "format": "csv"}, "since"),
         ({"touchpoint": "shipping", "format": "csv"}, "touchpoint"),
     ],
