@@ -171,3 +171,17 @@ async def test_an_api_key_is_required(client, store):
         "/api/v1/responses?journey=online-store", headers={"Authorization": "Bearer nope"}
     )
     assert wrong.status_code == 401
+
+
+async def test_the_openapi_document_describes_it(client, db):
+    document = (await client.get("/api/v1/openapi.json")).json()
+
+    get = document["paths"]["/api/v1/responses"]["get"]
+    names = {p["name"] for p in get["parameters"]}
+    assert {"journey", "touchpoint", "since", "segment", "cursor", "limit", "format"} <= names
+    content = get["responses"]["200"]["content"]
+    assert set(content) == {"application/json", "text/csv"}
+    page = document["components"]["schemas"]["ResponsePage"]
+    assert page["properties"]["responses"]["items"] == {"$ref": "#/components/schemas/Response"}
+    assert "comment" in document["components"]["schemas"]["Response"]["properties"]
+    assert set(get["responses"]) == {"200", "400", "401", "404"}
