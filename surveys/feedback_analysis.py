@@ -31,7 +31,8 @@ from tortoise.transactions import in_transaction
 
 from journeys.models import Journey, JourneyVersion, Touchpoint
 from journeys.schema import JourneyDefinition
-from surveys.feedback import Analysis, Taxonomy, analyse, analysis_digest, taxonomy_for
+from surveys.feedback import Analysis, analyse, analysis_digest, taxonomy_for
+from surveys.feedback.themes import Taxonomy
 from surveys.models import Answer, AnswerTheme
 from surveys.sql import fetch_all
 
