@@ -18,6 +18,8 @@ from surveys.models import InvitationStatus
 from web.audit import ACTOR_KINDS
 from web.openapi_cases import SCHEMAS as CASE_SCHEMAS
 from web.openapi_cases import case_paths, customer_paths
+from web.openapi_responses import SCHEMAS as RESPONSE_SCHEMAS
+from web.openapi_responses import responses_paths
 from web.routes.opt_outs import OptOutIn
 
 _ERROR = {
@@ -182,6 +184,7 @@ def document(max_events: int) -> dict[str, Any]:
                 "AuditEvent": _AUDIT_EVENT,
                 "Error": _ERROR,
                 **CASE_SCHEMAS,
+                **RESPONSE_SCHEMAS,
             },
         },
         "security": [{"apiKey": []}],
@@ -234,6 +237,7 @@ def document(max_events: int) -> dict[str, Any]:
             **_case_figures_paths(),
             **case_paths(),
             **customer_paths(),
+            **responses_paths(),
         },
     }
 
