@@ -77,9 +77,10 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--period", help="a calendar quarter such as 2026-Q3 (default: current)")
     report.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
-    from web import case_commands
+    from web import case_commands, insight_commands
 
     case_commands.add_parser(commands)
+    insight_commands.add_parser(commands)
     return parser
 
 
@@ -126,9 +127,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as error:
         print(_settings_problem(error), file=sys.stderr)
         return 2
-    from web import case_commands, commands, user_commands
+    from web import case_commands, commands, insight_commands, user_commands
 
-    every = commands.COMMANDS | user_commands.COMMANDS | case_commands.COMMANDS
+    every = (
+        commands.COMMANDS
+        | user_commands.COMMANDS
+        | case_commands.COMMANDS
+        | insight_commands.COMMANDS
+    )
     command: Command = every[_command_name(args)]
     try:
         return asyncio.run(command(args, settings))
