@@ -21,15 +21,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from journeys.models import Journey
 from journeys.periods import Month
 from surveys.followup_figures import case_figures
-
-if TYPE_CHECKING:
-    from surveys.review import Figures, TouchpointFigures
+from surveys.review import Figures, TouchpointFigures, review_figures
 
 #: How many movers, themes, terms and examples a journey's section shows.
 MOVERS = 5
@@ -334,9 +332,6 @@ async def monthly_insights(
 
 
 async def journey_insights(journey: Journey, month: Month, now: datetime) -> JourneyInsights:
-    from surveys.feedback_figures import comment_examples, emerging_terms_for, theme_figures
-    from surveys.review import review_figures
-
     zone = ZoneInfo(journey.timezone)
     start, end = month.bounds(zone)
     review = await review_figures(journey.key, month)
@@ -346,6 +341,8 @@ async def journey_insights(journey: Journey, month: Month, now: datetime) -> Jou
     emerging: list[TermLine] = []
     examples: list[Example] = []
     if whole.answers:
+        from surveys.feedback_figures import comment_examples, emerging_terms_for, theme_figures
+
         comments = await comment_examples(journey.key, month, per_touchpoint=20)
         every = [comment for found in comments.values() for comment in found]
         every.sort(key=lambda comment: (comment.nps is None, comment.nps or 0))
