@@ -4,7 +4,7 @@ detractors wrote about late couriers."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,6 +12,7 @@ from journeys.periods import Month
 from surveys.feedback_analysis import analyse_pending
 from surveys.insights import monthly_insights
 from surveys.models import Answer
+from tests.surveys.cases import care_team, case_opened, follow_up_journey
 from tests.surveys.factories import answers, create_journey
 
 OCTOBER = Month(2026, 10)
@@ -19,6 +20,7 @@ OCTOBER = Month(2026, 10)
 MID_SEPTEMBER = datetime(2026, 9, 15, 4, tzinfo=UTC)
 MID_OCTOBER = datetime(2026, 10, 15, 4, tzinfo=UTC)
 NOW = datetime(2026, 11, 2, 1, tzinfo=UTC)
+H = timedelta(hours=1)
 LATE = "The courier was late again and the delivery took two weeks"
 
 
@@ -124,3 +126,21 @@ async def test_a_month_without_answers_is_an_honest_empty_report(october):
 async def test_a_journey_named_that_does_not_exist_is_a_lookup_error(october):
     with pytest.raises(LookupError, match="no journey with key 'nowhere'"):
         await monthly_insights(OCTOBER, journeys=["nowhere"], now=NOW)
+
+
+async def test_follow_up_figures_come_when_the_month_had_cases(db):
+    await follow_up_journey({"first_response": "PT2H", "resolution": "P1D", "team": "care"})
+    await care_team()
+    opened = datetime(2026, 10, 6, 10, tzinfo=UTC)
+    await case_opened(opened, responded=H, resolved=20 * H, score=5)
+    await case_opened(opened + timedelta(days=1))
+
+    (shop,) = (await monthly_insights(OCTOBER, now=NOW)).journeys
+
+    follow_up = shop.follow_up
+    assert follow_up is not None
+    assert (follow_up.opened, follow_up.first_response_median_minutes) == (2, 60.0)
+    assert (follow_up.resolution_median_minutes, follow_up.satisfaction) == (1200.0, 100.0)
+    assert (follow_up.open_now, follow_up.overdue_now) == (1, 1)
+    empty = (await monthly_insights(Month(2026, 9), now=NOW)).journeys[0]
+    assert empty.follow_up is None
