@@ -343,9 +343,8 @@ async def journey_insights(journey: Journey, month: Month, now: datetime) -> Jou
     if whole.answers:
         from surveys.feedback_figures import comment_examples, emerging_terms_for, theme_figures
 
-        comments = await comment_examples(journey.key, month, per_touchpoint=20)
-        every = [comment for found in comments.values() for comment in found]
-        every.sort(key=lambda comment: (comment.nps is None, comment.nps or 0))
+        # Unhappy customers first, across the journey ("*").
+        every = (await comment_examples(journey.key, month, per_touchpoint=20)).get("*", [])
         by_theme = await theme_figures(journey.key, month, examples=EXAMPLES)
         themes = [
             ThemeLine(
