@@ -297,17 +297,28 @@ def example_of(comment: Any) -> Example:
 
 
 def term_examples(term: str, comments: list[Any], limit: int = EXAMPLES) -> list[Example]:
-    """Comments that use the term, detractors' first as `comments` come."""
+    """Comments that use the term, in the order given (unhappy customers first)."""
     wanted = term.casefold()
-    found = []
-    for comment in comments:
-        text = comment.comment or ""
-        words = (comment.terms if hasattr(comment, "terms") else "") or ""
-        if wanted in text.casefold() or wanted in str(words).split():
-            found.append(example_of(comment))
-        if len(found) == limit:
-            break
-    return found
+    return distinct(
+        [
+            example_of(comment)
+            for comment in comments
+            if wanted in (comment.comment or "").casefold()
+        ],
+        limit,
+    )
+
+
+def distinct(examples: list[Example], limit: int) -> list[Example]:
+    """The first `limit` examples with different text: the same words twice teach nothing."""
+    seen: set[str] = set()
+    kept = []
+    for example in examples:
+        text = " ".join(example.comment.casefold().split())
+        if text and text not in seen:
+            seen.add(text)
+            kept.append(example)
+    return kept[:limit]
 
 
 # --- the database ------------------------------------------------------------------------
@@ -341,11 +352,12 @@ async def journey_insights(journey: Journey, month: Month, now: datetime) -> Jou
     emerging: list[TermLine] = []
     examples: list[Example] = []
     if whole.answers:
+        # Imported here while the feedback package is not on this branch yet.
         from surveys.feedback_figures import comment_examples, emerging_terms_for, theme_figures
 
         # Unhappy customers first, across the journey ("*").
         every = (await comment_examples(journey.key, month, per_touchpoint=20)).get("*", [])
-        by_theme = await theme_figures(journey.key, month, examples=EXAMPLES)
+        by_theme = await theme_figures(journey.key, month, examples=3 * EXAMPLES)
         themes = [
             ThemeLine(
                 theme=figures.theme,
@@ -353,7 +365,7 @@ async def journey_insights(journey: Journey, month: Month, now: datetime) -> Jou
                 share=figures.share,
                 nps=figures.nps.score,
                 negative=figures.negative,
-                examples=[example_of(comment) for comment in figures.examples[:EXAMPLES]],
+                examples=distinct([example_of(comment) for comment in figures.examples], EXAMPLES),
             )
             for figures in sorted(by_theme.get("*", []), key=lambda f: -f.answers)[:THEMES]
         ]
@@ -364,7 +376,7 @@ async def journey_insights(journey: Journey, month: Month, now: datetime) -> Jou
             )
             for term in terms.get("*", [])[:TERMS]
         ]
-        examples = [example_of(comment) for comment in every if comment.comment][:5]
+        examples = distinct([example_of(comment) for comment in every], 5)
     return JourneyInsights(
         key=journey.key,
         name=journey.name,
