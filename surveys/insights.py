@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from journeys.models import Journey
 from journeys.periods import Month
+from surveys.feedback_figures import comment_examples, emerging_terms_for, theme_figures
 from surveys.followup_figures import case_figures
 from surveys.review import Figures, TouchpointFigures, review_figures
 
@@ -352,9 +353,6 @@ async def journey_insights(journey: Journey, month: Month, now: datetime) -> Jou
     emerging: list[TermLine] = []
     examples: list[Example] = []
     if whole.answers:
-        # Imported here while the feedback package is not on this branch yet.
-        from surveys.feedback_figures import comment_examples, emerging_terms_for, theme_figures
-
         # Unhappy customers first, across the journey ("*").
         every = (await comment_examples(journey.key, month, per_touchpoint=20)).get("*", [])
         by_theme = await theme_figures(journey.key, month, examples=3 * EXAMPLES)
