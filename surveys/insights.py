@@ -26,10 +26,12 @@ from zoneinfo import ZoneInfo
 
 from journeys.models import Journey
 from journeys.periods import Month
+from surveys.comments import Comment
 from surveys.feedback_figures import comment_examples, emerging_terms_for, theme_figures
 from surveys.followup_figures import case_figures
 from surveys.review import Figures, TouchpointFigures, review_figures
 
+UTC_ZONE = ZoneInfo("UTC")
 #: How many movers, themes, terms and examples a journey's section shows.
 MOVERS = 5
 THEMES = 5
@@ -287,22 +289,25 @@ def movers_of(lines: list[TouchpointLine], limit: int = MOVERS) -> list[Mover]:
     return [mover for mover in found if mover.change != 0][:limit]
 
 
-def example_of(comment: Any) -> Example:
+def example_of(comment: Comment, zone: ZoneInfo = UTC_ZONE) -> Example:
+    """A comment as quoted, its time in the journey's time zone."""
     return Example(
         touchpoint=comment.touchpoint,
         nps=comment.nps,
         csat=comment.csat,
         comment=comment.comment or "",
-        answered_at=comment.answered_at,
+        answered_at=comment.answered_at.astimezone(zone),
     )
 
 
-def term_examples(term: str, comments: list[Any], limit: int = EXAMPLES) -> list[Example]:
+def term_examples(
+    term: str, comments: list[Comment], zone: ZoneInfo = UTC_ZONE, limit: int = EXAMPLES
+) -> list[Example]:
     """Comments that use the term, in the order given (unhappy customers first)."""
     wanted = term.casefold()
     return distinct(
         [
-            example_of(comment)
+            example_of(comment, zone)
             for comment in comments
             if wanted in (comment.comment or "").casefold()
         ],
@@ -363,18 +368,24 @@ async def journey_insights(journey: Journey, month: Month, now: datetime) -> Jou
                 share=figures.share,
                 nps=figures.nps.score,
                 negative=figures.negative,
-                examples=distinct([example_of(comment) for comment in figures.examples], EXAMPLES),
+                examples=distinct(
+                    [example_of(comment, zone) for comment in figures.examples], EXAMPLES
+                ),
             )
             for figures in sorted(by_theme.get("*", []), key=lambda f: -f.answers)[:THEMES]
         ]
         terms = await emerging_terms_for(journey.key, month, limit=TERMS)
         emerging = [
             TermLine(
-                term.term, term.detractors, term.promoters, term.z, term_examples(term.term, every)
+                term.term,
+                term.detractors,
+                term.promoters,
+                term.z,
+                term_examples(term.term, every, zone),
             )
             for term in terms.get("*", [])[:TERMS]
         ]
-        examples = distinct([example_of(comment) for comment in every], 5)
+        examples = distinct([example_of(comment, zone) for comment in every], 5)
     return JourneyInsights(
         key=journey.key,
         name=journey.name,

@@ -103,6 +103,7 @@ async def test_themes_and_emerging_terms_come_with_what_the_detractors_wrote(oct
         assert [example.comment for example in term.examples] == [LATE]
     # Detractors first, each comment once.
     assert [example.comment for example in store.examples] == [LATE, PRAISE]
+    assert store.examples[0].answered_at.isoformat() == "2026-10-15T12:00:00+08:00"  # Shanghai
 
 
 async def test_response_rates_follow_the_invitations_of_the_month(october):

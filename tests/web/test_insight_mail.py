@@ -152,6 +152,17 @@ async def test_a_worker_down_on_the_first_working_day_sends_when_it_is_back(mail
     assert message["Subject"] == "Touchpoint insights for October 2026"
 
 
+async def test_without_a_mail_server_nothing_is_claimed(mailing, smtp):
+    unset = mailing.model_copy(update={"smtp": SmtpSettings()})
+
+    await run_cron(unset, MONDAY_0905)
+    assert await MonthlyInsightReport.all().count() == 0
+
+    await run_cron(mailing, MONDAY_0905 + timedelta(minutes=10))  # the mail server is set
+
+    assert len(smtp.messages) == 1
+
+
 def test_no_recipients_no_mailing_and_a_misspelt_one_is_named(settings: Settings):
     assert cron_jobs(settings) == []
 
