@@ -6,6 +6,7 @@ The online store reports in Shanghai time (UTC+8, no summer time): 2026-Q3 runs 
 """
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,6 +16,7 @@ from surveys.review import (
     Review,
     TouchpointFigures,
     check_filters,
+    check_period,
     review_figures,
     trend,
 )
@@ -355,10 +357,9 @@ async def test_the_whole_journey_sums_its_touchpoints_against_the_journeys_targe
 async def test_a_trend_over_eight_quarters_in_one_go(db):
     order = (await create_journey())["order"]
     quarters = periods_ending(Q3, 8)  # 2024-Q4 .. 2026-Q3
-    tz_offset = timedelta(days=40)
     for count, quarter in enumerate([quarters[0].previous(), *quarters], start=1):
-        start, _ = quarter.bounds(__import__("zoneinfo").ZoneInfo("Asia/Shanghai"))
-        await answered(order, count, at=start + tz_offset, nps=10)
+        start, _ = quarter.bounds(ZoneInfo("Asia/Shanghai"))
+        await answered(order, count, at=start + timedelta(days=40), nps=10)
     await answered(order, 1, at=datetime(2026, 8, 1, tzinfo=UTC), nps=0)
 
     found = await trend("online-store", quarters)
@@ -413,6 +414,26 @@ async def test_an_unknown_journey_or_touchpoint_is_refused(db):
         await review_figures("online-store", Q3, filters=ReviewFilters(touchpoint="checkout"))
     assert refused.value.field == "touchpoint"
     assert "after-sales, browse, order, ship" in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("period", "readable"),
+    [
+        (Period(2026, 3), True),
+        (Period(1, 3), True),
+        (Period(1, 2), False),  # Q1 of year 1 starts in year 0 in UTC, 8 hours earlier
+        (Period(1, 1), False),  # no quarter before it
+        (Period(9999, 4), False),  # it would end in year 10000
+        (Month(1, 1), False),
+        (Week(9998, 1), True),
+    ],
+)
+def test_a_period_must_be_readable_with_the_one_before_it(period, readable):
+    if readable:
+        check_period(period, "Asia/Shanghai")
+    else:
+        with pytest.raises(ReviewError, match="too far in the past or the future"):
+            check_period(period, "Asia/Shanghai")
 
 
 async def test_check_filters_names_what_does_not_exist_and_what_does(db):
@@ -505,3 +526,19 @@ async def test_the_review_as_json_and_as_csv_rows(db):
     text = review.csv_text().splitlines()
     assert text[0].startswith("journey,period,touchpoint,name,stage,by,group,answers,sent")
     assert text[2].startswith("online-store,2026-Q3,order,order,in-sale,,,20,40,20,50.0,20,25.0")
+
+
+async def test_eight_quarters_of_every_touchpoint_are_one_query_on_the_answers(db, caplog):
+    touchpoints = await create_journey()
+    for touchpoint in touchpoints.values():
+        await answered(touchpoint, at=MID_Q3, nps=9, csat=4)
+
+    with caplog.at_level("DEBUG", logger="tortoise.db_client"):
+        await trend("online-store", periods_ending(Q3, 8))
+        await review_figures("online-store", Q3, by="segment")
+
+    statements = [r.getMessage() for r in caplog.records if "GROUP BY" in r.getMessage()]
+    on_answers = [s for s in statements if "FROM answer a" in s]
+    on_invitations = [s for s in statements if "FROM invitation i" in s]
+    # One for the trend and one for the review, whatever the touchpoints and periods.
+    assert (len(on_answers), len(on_invitations)) == (2, 2)
