@@ -28,7 +28,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from dispatch.worker import create_worker
-from web import retention
+from web import insight_mail, retention
 from web.access import NotAllowed, SignInRequired, roles_granting
 from web.authentication import Principals
 from web.body_limit import BodyLimitMiddleware
@@ -139,7 +139,10 @@ def create_app(
                 handle_signals=False,
                 job_timeout=running.settings.dispatch.job_timeout_seconds,
                 max_jobs=running.settings.dispatch.worker_concurrency,
-                extra_cron_jobs=retention.cron_jobs(),
+                extra_cron_jobs=[
+                    *retention.cron_jobs(),
+                    *insight_mail.cron_jobs(running.settings),
+                ],
             )
             worker_task = asyncio.create_task(worker.async_run())
         try:

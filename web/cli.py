@@ -100,10 +100,11 @@ def _parser() -> argparse.ArgumentParser:
         "--json", dest="format", action="store_const", const="json", help="same as --format json"
     )
 
-    from web import case_commands, export_commands
+    from web import case_commands, export_commands, insight_commands
 
     case_commands.add_parser(commands)
     export_commands.add_parser(commands)
+    insight_commands.add_parser(commands)
     return parser
 
 
@@ -150,13 +151,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as error:
         print(_settings_problem(error), file=sys.stderr)
         return 2
-    from web import case_commands, commands, export_commands, user_commands
+    from web import case_commands, commands, export_commands, insight_commands, user_commands
 
     every = (
         commands.COMMANDS
         | user_commands.COMMANDS
         | case_commands.COMMANDS
         | export_commands.COMMANDS
+        | insight_commands.COMMANDS
     )
     command: Command = every[_command_name(args)]
     try:

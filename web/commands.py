@@ -29,7 +29,7 @@ from journeys.windows import in_send_window
 from surveys.reports import format_review_table
 from surveys.review import check_filters, check_period, review_figures
 from surveys.review_filters import ReviewError, check_dimension, filters_from_query
-from web import database, retention
+from web import database, insight_mail, retention
 from web.app import create_app
 from web.audit import cli_actor, key_target, record_as
 from web.auth import create_api_key, hash_key
@@ -118,7 +118,7 @@ async def worker(args: argparse.Namespace, settings: Settings) -> int:
             burst=args.burst,
             job_timeout=dispatch.job_timeout_seconds,
             max_jobs=dispatch.worker_concurrency,
-            extra_cron_jobs=retention.cron_jobs(),
+            extra_cron_jobs=[*retention.cron_jobs(), *insight_mail.cron_jobs(settings)],
         )
         # async_run, not main: arq's SIGTERM handler stops the worker by cancelling the
         # task async_run starts, after letting the sends in flight finish.

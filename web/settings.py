@@ -18,8 +18,11 @@ pass: every bad value is reported at once, located by section and field, and
 
 from __future__ import annotations
 
+import re
+from datetime import time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
@@ -41,6 +44,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
 PREFIX = "TOUCHPOINT_"
+_EMAIL = re.compile(r"[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>.]+")
 
 
 class Settings(BaseSettings):
@@ -69,6 +73,14 @@ class Settings(BaseSettings):
     #: How long the personal data of an interaction is kept when its journey names no
     #: `retention`; 0 keeps it forever (web/retention.py erases the rest hourly).
     retention_days: int = Field(default=730, ge=0)
+    #: Who gets the monthly insight report by email (web/insight_mail.py): comma-separated
+    #: addresses; empty sends none. Sent through the TOUCHPOINT_SMTP_* server, on the first
+    #: working day of each month at `insights_send_at`, in `insights_timezone` (default: the
+    #: first journey's), skipping that journey's business-hours holidays unless told not to.
+    insights_recipients: str = ""
+    insights_send_at: time = time(9, 0)
+    insights_timezone: str | None = None
+    insights_skip_holidays: bool = True
 
     journeys: JourneysSettings = Field(default_factory=JourneysSettings)
     surveys: SurveysSettings = Field(default_factory=SurveysSettings)
@@ -88,6 +100,30 @@ class Settings(BaseSettings):
         env_file = getattr(dotenv_settings, "env_file", None)
         sections = SectionsSource(settings_cls, env_file)
         return init_settings, env_settings, dotenv_settings, sections, file_secret_settings
+
+    @field_validator("insights_recipients")
+    @classmethod
+    def _email_addresses(cls, value: str) -> str:
+        addresses = [part.strip() for part in value.split(",") if part.strip()]
+        for address in addresses:
+            if not _EMAIL.fullmatch(address):
+                raise ValueError(f"not an email address: {address!r} (comma-separated addresses)")
+        return ", ".join(addresses)
+
+    @field_validator("insights_timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"not a time zone: {value!r} (e.g. Europe/London)") from None
+        return value
+
+    @property
+    def insights_recipient_list(self) -> list[str]:
+        return [part for part in self.insights_recipients.split(", ") if part]
 
     @field_validator("public_url")
     @classmethod
