@@ -117,7 +117,7 @@ def test_without_experiments_nothing_takes_part():
                 (
                     16,
                     "experiments.sms-wording.variants",
-                    "must have at least 2 items after validation, not 1",
+                    "an experiment compares at least two variants, such as {A: 1, B: 1}",
                 )
             ],
             id="one variant",
