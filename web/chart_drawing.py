@@ -14,9 +14,11 @@ Chinese labels when one is installed (`fonts-wqy-microhei`); without one, nothin
 from __future__ import annotations
 
 import io
+import logging
 import math
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 
 import matplotlib
 from matplotlib import font_manager
@@ -44,11 +46,26 @@ SVG_METADATA = {"Date": None, "Creator": "Touchpoint"}
 THEME_COLOURS = LinearSegmentedColormap.from_list("theme_nps", [VERMILLION, "#DDDDDD", BLUE])
 
 
+#: Where Debian puts the CJK fonts; added by path when matplotlib's font cache predates them.
+CJK_FONT_FILES = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+)
+
+
 def font_families() -> list[str]:
     installed = {entry.name for entry in font_manager.fontManager.ttflist}
+    if not installed.intersection(CJK_FONTS):
+        for path in CJK_FONT_FILES:
+            if Path(path).exists():
+                font_manager.fontManager.addfont(path)
+        installed = {entry.name for entry in font_manager.fontManager.ttflist}
     return ["DejaVu Sans", *(name for name in CJK_FONTS if name in installed)]
 
 
+# A CJK font has no bold: matplotlib says so at each bold title; the regular weight is fine.
+logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 matplotlib.rcParams.update(
     {
         "svg.hashsalt": "touchpoint",
@@ -223,12 +240,12 @@ def _themes(figure: Figure, axes: Axes, chart: ThemeChart) -> None:
     y = list(range(len(bars)))
     scale = Normalize(vmin=-100, vmax=100)
     colours = [THEME_COLOURS(scale(b.nps)) if b.nps is not None else GREY for b in bars]
-    drawn = axes.barh(y, [b.answers for b in bars], color=colours, edgecolor="#555555", gid="themes")
+    drawn = axes.barh(
+        y, [b.answers for b in bars], color=colours, edgecolor="#555555", gid="themes"
+    )
     axes.bar_label(
         drawn,
-        labels=[
-            f"{b.answers} · NPS {'—' if b.nps is None else f'{b.nps:+.0f}'}" for b in bars
-        ],
+        labels=[f"{b.answers} · NPS {'—' if b.nps is None else f'{b.nps:+.0f}'}" for b in bars],
         padding=3,
         fontsize=8,
     )

@@ -126,8 +126,13 @@ class MixChart:
             caption=self.title,
             headers=("touchpoint", "detractors", "passives", "promoters", "n"),
             rows=tuple(
-                (r.label, _count(r.detractors, r.n), _count(r.passives, r.n))
-                + (_count(r.promoters, r.n), str(r.n))
+                (
+                    r.label,
+                    _count(r.detractors, r.n),
+                    _count(r.passives, r.n),
+                    _count(r.promoters, r.n),
+                    str(r.n),
+                )
                 for r in self.rows
             ),
         )
@@ -268,7 +273,9 @@ cache = ChartCache()
 
 def cached_svg(context: Hashable, chart: Chart, *, inline: bool = True) -> str:
     draw = inline_svg if inline else svg
-    return cache.get((context, chart.name, digest(chart), "inline" if inline else "svg"), lambda: draw(chart))
+    return cache.get(
+        (context, chart.name, digest(chart), "inline" if inline else "svg"), lambda: draw(chart)
+    )
 
 
 def cached_png(
