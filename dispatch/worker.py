@@ -1,6 +1,6 @@
 """The arq worker: one `send_invitation` job per invitation, one `send_reminder` per due
-reminder, and on crons the sweeper, the stuck-send resolver and the reminders (every minute)
-and expiry (every 10 min).
+reminder, and on crons the sweeper, the stuck-send resolver, the reminders and the analysis
+of customers' comments (every minute) and expiry (every 10 min).
 
 `create_worker` takes what the composition root built (the Redis pool and the context with
 channels and settings), so the same worker runs standalone (`touchpoint worker`) or inside
@@ -24,6 +24,7 @@ from arq.connections import ArqRedis
 from arq.cron import CronJob
 from arq.worker import Worker, func
 
+from dispatch.feedback_job import ANALYSE_FEEDBACK, analyse_feedback
 from dispatch.notifications import NOTIFY_CASES, SEND_NOTIFICATION, notify_cases, send_notification
 from dispatch.outbox_publisher import PUBLISH_EVENTS, publish_events
 from dispatch.queue import SEND_INVITATION
@@ -62,6 +63,7 @@ HOUSEKEEPING: dict[Job, str | None] = {
     resolve_stuck_resolution_surveys: "%d stuck resolution survey send(s) resolved",
     publish_events: None,  # says it itself, kicked or on the cron
     sweep_webhook_deliveries: "%d webhook delivery(ies) put back on the queue or given up on",
+    analyse_feedback: None,  # says it itself, kicked or on the cron
 }
 
 #: arq's start and finish lines of a job: "  0.01s → name()" and "  0.01s ← name ● 0".
@@ -138,6 +140,7 @@ def create_worker(
             func(publish_events, name=PUBLISH_EVENTS, keep_result=0, max_tries=3),
             func(notify_cases, name=NOTIFY_CASES, keep_result=0, max_tries=3),
             func(deliver_webhook, name=DELIVER_WEBHOOK, keep_result=0, max_tries=3),
+            func(analyse_feedback, name=ANALYSE_FEEDBACK, keep_result=0, max_tries=3),
         ],
         cron_jobs=[
             _housekeeping(sweep_due_invitations, second=0),
@@ -149,6 +152,7 @@ def create_worker(
             _housekeeping(resolve_stuck_resolution_surveys, second=50),
             _housekeeping(publish_events, second=10),
             _housekeeping(sweep_webhook_deliveries, second=55),
+            _housekeeping(analyse_feedback, second=40),
             *extra_cron_jobs,
         ],
         redis_pool=redis,

@@ -14,18 +14,20 @@ import logging
 from redis.exceptions import RedisError
 from starlette.requests import Request
 
-from dispatch import notifications, outbox_publisher
+from dispatch import feedback_job, notifications, outbox_publisher
 from dispatch.resolution_survey import enqueue_resolution_survey
 
 log = logging.getLogger("touchpoint.web")
 
 
 async def announce(request: Request, *, resolved_case: int | None = None) -> None:
-    """Kick the publisher and the case notifications; after a resolve, the case's survey."""
+    """Kick the publisher, the case notifications and the comments' analysis; after a
+    resolve, the case's survey."""
     redis = request.app.state.runtime.redis
     try:
         await outbox_publisher.kick(redis)
         await notifications.kick(redis)
+        await feedback_job.kick(redis)
         if resolved_case is not None:
             await enqueue_resolution_survey(redis, resolved_case)
     except (RedisError, OSError) as error:
