@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -21,6 +21,8 @@ from web import charts
 Q2 = datetime(2026, 5, 10, 4, tzinfo=UTC)
 Q3 = datetime(2026, 8, 15, 4, tzinfo=UTC)
 REVIEW = "/review/online-store/2026-Q3"
+#: Any 16 characters: the answer was analysed (the method's digest is not checked here).
+ANALYSED = "0123456789abcdef"
 
 
 @pytest.fixture(autouse=True)
@@ -46,6 +48,8 @@ async def store(db):
         comment="The delivery was late again",
         themes=("delivery",),
         sentiment="negative",
+        analysed=ANALYSED,
+        terms="delivery late again",
         channel="sms",
         segment="A",
         attributes={"store": "Shanghai"},
@@ -60,6 +64,8 @@ async def store(db):
         comment="Friendly staff",
         themes=("staff",),
         sentiment="positive",
+        analysed=ANALYSED,
+        terms="friendly staff",
         channel="email",
         segment="B",
         attributes={"store": "Beijing"},
@@ -109,6 +115,44 @@ async def test_the_charts_are_inline_svg_with_their_titles_and_numbers(client, s
     assert 'id="chart-mix"' in page.text and 'id="chart-trend-journey-nps"' in page.text
     assert "<summary>The numbers of “order: NPS by quarter”</summary>" in page.text
     assert '<th scope="row">2026-Q2</th><td class="num">+60.0 *</td>' in page.text
+
+
+async def test_what_customers_wrote_shows_themes_terms_and_examples_detractors_first(client, store):
+    page = await client.get(REVIEW)
+
+    wrote = page.text[page.text.index('id="feedback"') :]
+    order = wrote[wrote.index(">order</h3>") :]
+    assert '<th scope="row">delivery</th><td class="num">6</td><td class="num">75%</td>' in order
+    examples = order[order.index("Example comments") :]
+    assert examples.split("<blockquote ")[1].startswith('class="comment detractor"')
+    assert "detractor · NPS answer 2, CSAT 1 of 5 · negative · delivery" in order
+    assert 'id="chart-themes"' in page.text
+    assert (await client.get(f"{REVIEW}/charts/themes.png")).status_code == 200
+
+
+async def test_a_service_experiment_is_compared_by_the_attribute_asked_for(client, store):
+    page = await client.get(REVIEW, params={"compare": "store"})
+    unknown = await client.get(REVIEW, params={"compare": "colour"})
+
+    results = page.text[page.text.index('id="experiments"') :]
+    assert "store (by store): order" in results
+    assert '<th scope="row">Shanghai</th>' in results
+    assert '<th scope="row">Beijing <span class="muted">(control)</span></th>' in results
+    assert unknown.status_code == 400 and "compare" in unknown.text and "colour" in unknown.text
+
+
+async def test_the_quarter_under_way_shows_its_outlook(client, store):
+    now = datetime.now(UTC)
+    await written(store["order"], 3, nps=9, csat=5, answered_at=now - timedelta(days=1))
+
+    under_way = await client.get("/review/online-store", follow_redirects=True)
+    past = await client.get(REVIEW)
+
+    assert "The quarter under way" in under_way.text
+    row = under_way.text[under_way.text.index('id="outlook"') :]
+    row = row[row.index('<th scope="row">order</th>') :].split("</tr>")[0]
+    assert '<td class="num">3</td>' in row  # answers so far
+    assert "The quarter under way" not in past.text
 
 
 async def test_a_reload_does_not_draw_the_charts_again(client, store):

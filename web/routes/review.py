@@ -32,16 +32,14 @@ from starlette.routing import Route
 from journeys.models import Journey
 from journeys.periods import (
     AnyPeriod,
-    Period,
     parse_any_period,
     period_containing,
     periods_ending,
 )
 from journeys.store import journey_definition
-from surveys.followup_figures import period_figures
 from surveys.review import Review, check_filters, review_figures, trend
 from surveys.review_filters import BUILT_IN_DIMENSIONS, ReviewError, filters_from_query
-from web import charts
+from web import charts, review_sections
 from web.access import requires
 from web.answers_csv import answer_lines
 from web.journey_map import journey_map
@@ -55,7 +53,6 @@ from web.review_view import (
     touchpoint_names,
     trend_charts,
 )
-from web.routes.dashboard import follow_up_lines
 from web.templating import problem_page, templates
 
 CHART_FORMATS = {"svg": "image/svg+xml", "png": "image/png"}
@@ -125,6 +122,10 @@ def _query(request: Request, **changes: str | None) -> str:
     return "?" + urlencode(pairs) if pairs else ""
 
 
+def _compare(request: Request) -> str | None:
+    return (request.query_params.get("compare") or "").strip() or None
+
+
 def _refused(request: Request, refused: Refused) -> Response:
     return problem_page(request, refused.status, refused.title, refused.detail)
 
@@ -159,24 +160,30 @@ async def page(request: Request) -> Response:
         return _refused(request, refused)
     zone = ZoneInfo(review.timezone)
     drawn = await _all_charts(review)
-    key = _context_key(review)
-    svgs = await run_in_threadpool(
-        lambda: {c.name: Markup(charts.cached_svg(key, c)) for c in drawn}
-    )
     definition = await journey_definition(journey)
     start, end = review.period.bounds(zone)
     base = f"/review/{journey.key}/{review.period}"
     other_count = "interaction" if review.filters.count_by == "answered" else None
-    sections: dict[str, Any] = {}
-    if isinstance(review.period, Period):
-        follow_ups = await period_figures(
-            review.period, group_by="touchpoint", journey=journey.key, now=datetime.now(UTC)
-        )
-        if follow_ups.figures:
-            sections["console/review_followups.html"] = {
-                "follow_ups": follow_ups,
-                "follow_up_touchpoints": [(f, follow_up_lines(f)) for f in follow_ups.figures],
-            }
+    now = datetime.now(UTC)
+    try:
+        loaded = [
+            await review_sections.feedback(review),
+            await review_sections.outlook(review, now),
+            await review_sections.experiments(review, _compare(request)),
+            await review_sections.follow_ups(review, now),
+        ]
+    except ReviewError as error:
+        return _refused(request, Refused(400, f"Cannot compare by this {error.field}", str(error)))
+    sections = [section for section in loaded if section is not None]
+    themes = next(
+        (s.context["themes_chart"] for s in sections if "themes_chart" in s.context), None
+    )
+    if themes is not None:
+        drawn.append(themes)
+    key = _context_key(review)
+    svgs = await run_in_threadpool(
+        lambda: {c.name: Markup(charts.cached_svg(key, c)) for c in drawn}
+    )
     return templates.TemplateResponse(
         request,
         "console/review.html",
@@ -201,8 +208,9 @@ async def page(request: Request) -> Response:
             "dimensions": BUILT_IN_DIMENSIONS,
             "touchpoint_keys": [found.key for found in review.touchpoints],
             "one_day": timedelta(days=1),
-            "extra_sections": list(sections),
-            **{name: value for found in sections.values() for name, value in found.items()},
+            "extra_sections": [section.template for section in sections],
+            "compare": _compare(request) or "",
+            **{name: value for section in sections for name, value in section.context.items()},
         },
     )
 
@@ -259,7 +267,12 @@ async def chart(request: Request) -> Response:
         _, review = await _review(request)
     except Refused as refused:
         return _refused(request, refused)
-    drawn = {c.name: c for c in await _all_charts(review)}
+    listed = await _all_charts(review)
+    if name == "themes":
+        found_feedback = await review_sections.feedback(review)
+        if found_feedback is not None:
+            listed.append(found_feedback.context["themes_chart"])
+    drawn = {c.name: c for c in listed}
     found = drawn.get(name)
     if found is None:
         known = ", ".join(sorted(drawn))
