@@ -86,13 +86,18 @@ def draw_svg(chart: Chart) -> str:
 
 
 def draw_png(chart: Chart, width: int, height: int) -> bytes:
-    dpi = 200
-    figure = draw(chart, (width / dpi, height / dpi), dpi=dpi)
+    # Text sized for a slide at 1600 pixels, kept legible in a small image; a hair more than
+    # the size asked for, as matplotlib truncates the pixel size it computes.
+    dpi = max(100, min(200, width // 8))
+    size = ((width + 1e-6) / dpi, (height + 1e-6) / dpi)
+    figure = draw(chart, size, dpi=dpi)
     out = io.BytesIO()
     with warnings.catch_warnings():
         # No CJK font installed: the glyphs are boxes, and the SVG (drawn by the reader's
         # browser, with its own fonts) stays right; nothing to warn the reader about.
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
+        # A thumbnail too small for the labels still draws; the layout simply gives way.
+        warnings.filterwarnings("ignore", message="constrained_layout not applied")
         figure.savefig(out, format="png", dpi=dpi, metadata={"Software": "Touchpoint"})
     return out.getvalue()
 

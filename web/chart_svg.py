@@ -33,8 +33,9 @@ def chart_id(name: str) -> str:
 def clean(raw: str, name: str, title: str, description: str, *, standalone: bool) -> str:
     root = ET.fromstring(raw)
     prefix = chart_id(name)
-    for style in root.findall(f"{{{SVG}}}style"):
-        root.remove(style)
+    for parent in list(root.iter()):
+        for style in parent.findall(f"{{{SVG}}}style"):
+            parent.remove(style)
     for element in root.iter():
         _unstyle(element)
         _prefix_ids(element, prefix)

@@ -28,7 +28,7 @@ Measure = Literal["NPS", "CSAT"]
 Format = Literal["svg", "png"]
 #: PNG size for slides: 16:9 at 1600 pixels wide.
 PNG_WIDTH, PNG_HEIGHT = 1600, 900
-MAX_PNG_SIDE = 4000
+MIN_PNG_SIDE, MAX_PNG_SIDE = 100, 4000
 
 
 @dataclass(frozen=True)
@@ -227,8 +227,10 @@ def png(chart: Chart, width: int = PNG_WIDTH, height: int = PNG_HEIGHT) -> bytes
     """The chart as a PNG of exactly width x height pixels, for slides."""
     from web import chart_drawing
 
-    if not (100 <= width <= MAX_PNG_SIDE and 100 <= height <= MAX_PNG_SIDE):
-        raise ValueError(f"a PNG is 100 to {MAX_PNG_SIDE} pixels a side, not {width}x{height}")
+    if not (MIN_PNG_SIDE <= width <= MAX_PNG_SIDE and MIN_PNG_SIDE <= height <= MAX_PNG_SIDE):
+        raise ValueError(
+            f"a PNG is {MIN_PNG_SIDE} to {MAX_PNG_SIDE} pixels a side, not {width}x{height}"
+        )
     with _DRAWING:
         return chart_drawing.draw_png(chart, width, height)
 

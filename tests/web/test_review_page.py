@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import struct
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
@@ -200,11 +201,12 @@ async def test_the_figures_and_answers_download_as_csv_and_json(client, store):
 
 async def test_a_chart_downloads_as_svg_and_as_png(client, store):
     as_svg = await client.get(f"{REVIEW}/charts/trend-order-nps.svg")
-    as_png = await client.get(f"{REVIEW}/charts/mix.png")
+    as_png = await client.get(f"{REVIEW}/charts/mix.png", params={"width": 800, "height": 450})
 
     assert as_svg.headers["content-type"] == "image/svg+xml"
     assert ET.fromstring(as_svg.content).get("width") == "576pt"
     assert as_png.content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert struct.unpack(">II", as_png.content[16:24]) == (800, 450)
     assert (await client.get(f"{REVIEW}/charts/nothing.png")).status_code == 404
 
 
@@ -219,6 +221,9 @@ async def test_a_chart_downloads_as_svg_and_as_png(client, store):
         (f"{REVIEW}?by=colour", 400, "colour"),
         (f"{REVIEW}/answers.csv?segment=Z", 400, "segment"),
         (f"{REVIEW}/charts/mix.png?count_by=never", 400, "count_by"),
+        (f"{REVIEW}/charts/mix.png?width=99999", 400, "width"),
+        (f"{REVIEW}/charts/mix.gif", 404, ".svg or .png"),
+        (f"{REVIEW}/export.xml", 404, ".csv or .json"),
     ],
 )
 async def test_bad_input_gets_a_page_naming_it(client, store, path, status, said):

@@ -222,6 +222,8 @@ async def export_figures(request: Request) -> Response:
     except Refused as refused:
         return _refused(request, refused)
     name = f"{review.journey}-{review.period}"
+    if request.path_params["format"] not in ("csv", "json"):
+        return problem_page(request, 404, "No such export", "The figures are .csv or .json.")
     if request.path_params["format"] == "json":
         return Response(
             json.dumps(review.as_dict(), ensure_ascii=False),
@@ -259,10 +261,24 @@ async def export_answers(request: Request) -> Response:
     )
 
 
+def _png_size(request: Request) -> tuple[int, int]:
+    """`width` and `height` in pixels (default 1600 x 900, a 16:9 slide)."""
+    sizes = []
+    for name, default in (("width", charts.PNG_WIDTH), ("height", charts.PNG_HEIGHT)):
+        text = request.query_params.get(name) or str(default)
+        if not text.isdigit() or not charts.MIN_PNG_SIDE <= int(text) <= charts.MAX_PNG_SIDE:
+            low, high = charts.MIN_PNG_SIDE, charts.MAX_PNG_SIDE
+            raise ValueError(f"{name}: a whole number of pixels from {low} to {high}, not {text!r}")
+        sizes.append(int(text))
+    return sizes[0], sizes[1]
+
+
 @requires("view")
 async def chart(request: Request) -> Response:
     fmt = request.path_params["format"]
     name = request.path_params["name"]
+    if fmt not in CHART_FORMATS:
+        return problem_page(request, 404, "No such format", f"Charts are .svg or .png, not .{fmt}.")
     try:
         _, review = await _review(request)
     except Refused as refused:
@@ -281,7 +297,11 @@ async def chart(request: Request) -> Response:
         )
     key = _context_key(review)
     if fmt == "png":
-        body: str | bytes = await run_in_threadpool(charts.cached_png, key, found)
+        try:
+            width, height = _png_size(request)
+        except ValueError as error:
+            return problem_page(request, 400, "Not a picture size", str(error))
+        body: str | bytes = await run_in_threadpool(charts.cached_png, key, found, width, height)
     else:
         body = await run_in_threadpool(lambda: charts.cached_svg(key, found, inline=False))
     return Response(
