@@ -21,7 +21,8 @@ from surveys.sql import fetch_all
 #: The breakdown value of answers that do not carry the dimension (no segment, no `store`).
 NOT_SET = "(none)"
 
-#: The invitation's own column for each built-in dimension; segment is the customer's.
+#: The invitation's own column for each built-in dimension; segment is the customer's (as it
+#: is now: an answer keeps the segment of when it was given, an invitation has none).
 INVITATION_COLUMNS = {
     "channel": "i.channel",
     "language": "i.locale",
