@@ -17,6 +17,7 @@ from journeys.periods import AnyPeriod
 from journeys.schema import JourneyDefinition
 from surveys.experiments import Comparison, compare
 from surveys.review import (
+    NO_FILTERS,
     WHOLE_JOURNEY,
     Figures,
     TouchpointFigures,
@@ -25,8 +26,6 @@ from surveys.review import (
 )
 from surveys.review_counts import NOT_SET, Counts
 from surveys.review_filters import ReviewError, ReviewFilters
-
-_NO_FILTERS = ReviewFilters()
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,7 @@ def _result(
 
 
 async def experiment_results(
-    journey_key: str, period: AnyPeriod, *, filters: ReviewFilters = _NO_FILTERS
+    journey_key: str, period: AnyPeriod, *, filters: ReviewFilters = NO_FILTERS
 ) -> list[ExperimentResult]:
     """For each message experiment of the journey (in the file's order): each touchpoint in
     it, then all of them together ("*"). LookupError for an unknown journey."""
@@ -109,7 +108,7 @@ async def attribute_comparison(
     period: AnyPeriod,
     attribute: str,
     *,
-    filters: ReviewFilters = _NO_FILTERS,
+    filters: ReviewFilters = NO_FILTERS,
 ) -> list[ExperimentResult]:
     """The answers of each value of `attribute` compared, per touchpoint and for the journey
     ("*", last). Attributes are not on invitations, so there is no response rate.

@@ -24,7 +24,7 @@ from surveys.forecast import (
     nps_variance,
     outlook,
 )
-from surveys.review import WHOLE_JOURNEY, Figures, trend
+from surveys.review import NO_FILTERS, WHOLE_JOURNEY, Figures, trend
 from surveys.review_counts import Counts
 from surveys.review_filters import ReviewFilters
 
@@ -64,7 +64,7 @@ async def quarter_outlook(
     journey_key: str,
     now: datetime,
     *,
-    filters: ReviewFilters = ReviewFilters(),  # noqa: B008 - frozen, never changed
+    filters: ReviewFilters = NO_FILTERS,
     delta: float = 5.0,
 ) -> dict[str, TouchpointOutlook]:
     """Per touchpoint key (and "*" for the whole journey), where the quarter containing
