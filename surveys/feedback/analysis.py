@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from journeys.schema import normalise_locale
 from surveys.feedback.sentiment import Sentiment, sentiment
-from surveys.feedback.terms import Language, detect_language, terms, words
+from surveys.feedback.terms import Language, detect_language, terms_of, words
 from surveys.feedback.themes import Taxonomy, find_themes
 
 _NOT_HAN = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -31,8 +31,9 @@ def analyse(comment: str, locale: str, taxonomy: Taxonomy) -> Analysis:
     """
     survey_language: Language = "zh-CN" if normalise_locale(locale) == "zh-CN" else "en"
     language = detect_language(comment, default=survey_language)
+    found = words(comment)
     return Analysis(
-        sentiment=sentiment(comment, language),
-        terms=terms(comment),
-        themes=find_themes(words(comment), _NOT_HAN.sub("", comment), taxonomy),
+        sentiment=sentiment(comment, language, tokens=found),
+        terms=terms_of(found),
+        themes=find_themes(found, _NOT_HAN.sub("", comment), taxonomy),
     )

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import unicodedata
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Literal
@@ -54,6 +55,7 @@ def detect_language(text: str, *, default: Language = "en") -> Language:
     characters are at least as many as the English words ("app一直闪退" is Chinese, "the
     快递 was late" English). Text with neither (digits, emoji) is in `default`.
     """
+    text = unicodedata.normalize("NFKC", text)
     han = len(_HAN.findall(text))
     latin = len(re.findall(r"[A-Za-z]+", text))
     if han == 0 and latin == 0:
@@ -94,7 +96,9 @@ def english_words(text: str, *, marks: bool = False) -> list[str]:
 
 def words(text: str) -> list[str]:
     """Every word of the comment in order, Chinese runs by jieba, the rest by spelling, with
-    the marks that end a clause ("，", "!") between them."""
+    the marks that end a clause (",", "。", "!") between them. Full-width forms
+    ("ＡＰＰ", "，") are read as their ordinary ones ("app", ",")."""
+    text = unicodedata.normalize("NFKC", text)
     found: list[str] = []
     position = 0
     for run in _HAN_RUN.finditer(text):
@@ -106,7 +110,12 @@ def words(text: str) -> list[str]:
 
 
 def terms(text: str) -> list[str]:
-    """The words worth counting, once each, in order of first use.
+    """The words worth counting, once each, in order of first use (`terms_of`)."""
+    return terms_of(words(text))
+
+
+def terms_of(found: list[str]) -> list[str]:
+    """The words worth counting among a comment's `words`, once each, in order of first use.
 
     A negation is not a term of its own (every unhappy comment says "not"); it is joined
     to the next word that is not a stop word, at most two words on: "did not arrive" ->
@@ -115,9 +124,12 @@ def terms(text: str) -> list[str]:
     seen: dict[str, None] = {}
     negation: str | None = None
     reach = 0
-    for word in words(text):
+    for word in found:
         if word in EN_NEGATIONS or word in ZH_NEGATIONS:
             negation, reach = word, _NEGATION_REACH
+            continue
+        if word in CLAUSE_MARKS:  # "Not happy. Delivery late": the "not" ends at the "."
+            negation = None
             continue
         if is_stop_word(word) or not _is_wordlike(word):
             reach -= 1
@@ -140,7 +152,8 @@ def is_negation(word: str) -> bool:
 
 
 def _is_wordlike(word: str) -> bool:
-    return any(character.isalnum() for character in word) and not word.isdigit()
+    """Not punctuation, not a number ("12", "9.99")."""
+    return any(character.isalpha() for character in word)
 
 
 @cache

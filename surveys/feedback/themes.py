@@ -100,59 +100,65 @@ def find_themes(words: list[str], chinese_text: str, taxonomy: Taxonomy) -> list
     `words` are the comment's words (`terms.words`); `chinese_text` its Chinese characters
     with everything else taken out, for the substring keywords.
     """
-    matchers = _matchers(_frozen_items(taxonomy))
-    word_set = set(words)
-    return [theme for theme, matcher in matchers if matcher.matches(words, word_set, chinese_text)]
+    matcher = _matcher(_frozen_items(taxonomy))
+    found = matcher.word_themes(words)
+    if chinese_text:
+        found.update(theme for theme, pattern in matcher.substrings if pattern.search(chinese_text))
+    return [theme for theme in matcher.order if theme in found]
 
 
 @dataclass(frozen=True)
 class _Matcher:
-    exact: frozenset[str]
-    prefixes: tuple[str, ...]
-    phrases: tuple[tuple[str, ...], ...]
-    substrings: tuple[str, ...]
+    """Every theme's keywords in one index, so a comment is read once whatever the taxonomy."""
 
-    def matches(self, words: list[str], word_set: set[str], chinese_text: str) -> bool:
-        if not self.exact.isdisjoint(word_set):
-            return True
-        if any(word.startswith(self.prefixes) for word in word_set) if self.prefixes else False:
-            return True
-        if any(part in chinese_text for part in self.substrings):
-            return True
-        return any(_holds_phrase(words, phrase) for phrase in self.phrases)
+    order: tuple[str, ...]
+    exact: dict[str, set[str]]  # word -> themes
+    prefixes: dict[str, set[str]]  # start of a word -> themes
+    phrases: dict[str, list[tuple[tuple[str, ...], str]]]  # first word -> (phrase, theme)
+    substrings: tuple[tuple[str, re.Pattern[str]], ...]  # theme, its Chinese keywords
+    longest_prefix: int
+
+    def word_themes(self, words: list[str]) -> set[str]:
+        found: set[str] = set()
+        for index, word in enumerate(words):
+            found.update(self.exact.get(word, ()))
+            for size in range(1, min(len(word), self.longest_prefix) + 1):
+                found.update(self.prefixes.get(word[:size], ()))
+            for phrase, theme in self.phrases.get(word, ()):
+                if tuple(words[index : index + len(phrase)]) == phrase:
+                    found.add(theme)
+        return found
 
 
-def _holds_phrase(words: list[str], phrase: tuple[str, ...]) -> bool:
-    size = len(phrase)
-    first = phrase[0]
-    return any(
-        word == first and tuple(words[index : index + size]) == phrase
-        for index, word in enumerate(words)
+def _compile(taxonomy: _FrozenTaxonomy) -> _Matcher:
+    exact: dict[str, set[str]] = {}
+    prefixes: dict[str, set[str]] = {}
+    phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    substrings: list[tuple[str, re.Pattern[str]]] = []
+    for theme, en, zh in taxonomy:
+        chinese: list[str] = []
+        for keyword in (part.strip().lower() for part in en + zh):
+            if _HAN.search(keyword):
+                han = "".join(_HAN.findall(keyword))
+                (exact.setdefault(han, set()).add(theme) if len(han) == 1 else chinese.append(han))
+                continue
+            parts = english_words(keyword.rstrip("*"))
+            if keyword.endswith("*") and len(parts) == 1:
+                prefixes.setdefault(keyword.rstrip("*"), set()).add(theme)
+            elif len(parts) == 1:
+                exact.setdefault(parts[0], set()).add(theme)
+            elif parts:
+                phrases.setdefault(parts[0], []).append((tuple(parts), theme))
+        if chinese:
+            substrings.append((theme, re.compile("|".join(map(re.escape, chinese)))))
+    return _Matcher(
+        order=tuple(theme for theme, _, _ in taxonomy),
+        exact=exact,
+        prefixes=prefixes,
+        phrases=phrases,
+        substrings=tuple(substrings),
+        longest_prefix=max(map(len, prefixes), default=0),
     )
-
-
-def _compile(keywords: tuple[str, ...]) -> _Matcher:
-    exact: set[str] = set()
-    prefixes: list[str] = []
-    phrases: list[tuple[str, ...]] = []
-    substrings: list[str] = []
-    for keyword in keywords:
-        keyword = keyword.strip().lower()
-        if not keyword:
-            continue
-        if _HAN.search(keyword):
-            han = "".join(_HAN.findall(keyword))
-            (exact.add(han) if len(han) == 1 else substrings.append(han))
-            continue
-        prefix = keyword.endswith("*")
-        parts = english_words(keyword.rstrip("*"))
-        if prefix and len(parts) == 1:
-            prefixes.append(keyword.rstrip("*"))
-        elif len(parts) == 1:
-            exact.add(parts[0])
-        elif parts:
-            phrases.append(tuple(parts))
-    return _Matcher(frozenset(exact), tuple(prefixes), tuple(phrases), tuple(substrings))
 
 
 _FrozenTaxonomy = tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]
@@ -167,5 +173,5 @@ def _frozen(taxonomy: Taxonomy) -> dict[str, dict[str, list[str]]]:
 
 
 @lru_cache(maxsize=64)
-def _matchers(taxonomy: _FrozenTaxonomy) -> tuple[tuple[str, _Matcher], ...]:
-    return tuple((slug, _compile(en + zh)) for slug, en, zh in taxonomy)
+def _matcher(taxonomy: _FrozenTaxonomy) -> _Matcher:
+    return _compile(taxonomy)

@@ -54,7 +54,7 @@ def test_english_words_keep_the_negation_of_a_contraction_and_the_clause_marks()
 
 
 def test_chinese_is_segmented_into_words_not_characters():
-    assert words("快递很慢，包装破了") == ["快递", "很", "慢", "，", "包装", "破", "了"]
+    assert words("快递很慢，包装破了") == ["快递", "很", "慢", ",", "包装", "破", "了"]
 
 
 def test_mixed_text_keeps_both_languages_in_order():
@@ -85,3 +85,14 @@ def test_jieba_loads_without_a_word_on_stdout_or_stderr():
 
     assert loaded.stdout == "['快递员', '很', '热情']\n"
     assert loaded.stderr == ""
+
+
+def test_a_negation_ends_with_its_clause_and_numbers_are_not_terms():
+    assert terms("Not happy. Delivery took 12 days, £9.99 wasted") == [
+        "not-happy", "delivery", "took", "day", "wasted",
+    ]  # fmt: skip
+
+
+def test_full_width_letters_read_as_ordinary_ones():
+    assert words("ＡＰＰ一直闪退") == ["app", "一直", "闪退"]
+    assert detect_language("ＡＰＰ ＡＰＰ 闪") == "en"
