@@ -1,8 +1,8 @@
 """Analysing customers' comments in the worker: sentiment, terms and themes.
 
-The survey page only stores the answer; `analyse_feedback` analyses the pending comments
+The survey page only stores the answer; `analyse_feedback` settles the pending answers
 (surveys/feedback_analysis.py) on a cron every minute, and at once when the web process
-`kick`s it after an answer. It runs until nothing is pending, up to `MAX_PER_RUN` comments,
+`kick`s it after an answer. It runs until nothing is pending, up to `MAX_PER_RUN` answers,
 so a taxonomy change over a long history is worked off a slice per run and never holds the
 worker for long.
 
@@ -29,7 +29,7 @@ MAX_PER_RUN = 5000
 
 
 async def analyse_feedback(ctx: dict[str, Any]) -> int:
-    """An arq cron and job: analyse pending comments; returns how many were stored."""
+    """An arq cron and job: analyse pending answers; returns how many were settled."""
     from surveys.feedback_analysis import analyse_pending
 
     analysed = 0
@@ -39,7 +39,7 @@ async def analyse_feedback(ctx: dict[str, Any]) -> int:
         if count < BATCH:
             break
     if analysed:
-        log.info("%d comment(s) analysed", analysed)
+        log.info("%d answer(s) analysed for sentiment and themes", analysed)
     return analysed
 
 

@@ -31,6 +31,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from journeys.models import Journey, Touchpoint
+from surveys.review import check_filters
 from surveys.review_filters import ReviewError, ReviewFilters, answer_conditions
 from surveys.sql import fetch_all, fetch_batches
 
@@ -175,16 +176,6 @@ async def journey_scope(journey_key: str) -> tuple[Journey, dict[int, str]]:
     return journey, {int(id): str(key) for id, key in rows}
 
 
-async def _check_filters(journey_key: str, filters: ReviewFilters) -> None:
-    """The review's own check (unknown touchpoint, segment or attribute: a 400) once it is
-    there; until then the touchpoint, which is what a typo hits most."""
-    try:
-        from surveys.review import check_filters  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    await check_filters(journey_key, filters, None)
-
-
 async def _where(
     journey_key: str,
     *,
@@ -197,20 +188,13 @@ async def _where(
     group: str | None,
 ) -> tuple[_Scope, str, list[Any]]:
     journey, keys = await journey_scope(journey_key)
-    await _check_filters(journey_key, filters)
+    await check_filters(journey_key, filters, None)
     if sentiment is not None and sentiment not in SENTIMENTS:
         raise ReviewError("sentiment", f"one of {', '.join(SENTIMENTS)}, not {sentiment!r}")
     if group is not None and group not in SCORE_GROUPS:
         raise ReviewError("group", f"one of {', '.join(SCORE_GROUPS)}, not {group!r}")
-    if filters.touchpoint is not None:
-        ids = [id for id, key in keys.items() if key == filters.touchpoint]
-        if not ids:
-            known = ", ".join(sorted(keys.values()))
-            raise ReviewError(
-                "touchpoint", f"no touchpoint {filters.touchpoint!r} in {journey_key} ({known})"
-            )
-    else:
-        ids = sorted(keys)
+    # check_filters has refused a touchpoint the journey does not have.
+    ids = sorted(id for id, key in keys.items() if filters.touchpoint in (None, key))
     tz = ZoneInfo(journey.timezone)
     start, end = start_of(since, tz), end_of(until, tz)
     if start >= end:
@@ -248,6 +232,36 @@ async def list_answers(
     group: str | None = None,
 ) -> list[Comment]:
     """One page of answers, newest first; pass the last one's id as `after_id` for the next."""
+    page, _ = await page_answers(
+        journey_key,
+        since=since,
+        until=until,
+        filters=filters,
+        theme=theme,
+        sentiment=sentiment,
+        comments_only=comments_only,
+        after_id=after_id,
+        limit=limit,
+        group=group,
+    )
+    return page
+
+
+async def page_answers(
+    journey_key: str,
+    *,
+    since: date | datetime | None = None,
+    until: date | datetime | None = None,
+    filters: ReviewFilters = NO_FILTERS,
+    theme: str | None = None,
+    sentiment: str | None = None,
+    comments_only: bool = False,
+    after_id: int | None = None,
+    limit: int = DEFAULT_LIMIT,
+    group: str | None = None,
+) -> tuple[list[Comment], int | None]:
+    """A page and the `after_id` of the next, None on the last page (one more answer is read
+    to know, so a reader is never sent to an empty page)."""
     if not 1 <= limit <= MAX_LIMIT:
         raise ReviewError("limit", f"from 1 to {MAX_LIMIT}, not {limit}")
     scope, where, params = await _where(
@@ -265,9 +279,10 @@ async def list_answers(
         params.append(after_id)
     rows = await fetch_all(
         f"SELECT {_COLUMNS} FROM answer a WHERE {where} ORDER BY a.id DESC LIMIT ?",
-        [*params, limit],
+        [*params, limit + 1],
     )
-    return await _comments(rows, scope)
+    page = await _comments(rows[:limit], scope)
+    return page, (page[-1].answer_id if len(rows) > limit else None)
 
 
 async def stream_answers(

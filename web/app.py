@@ -64,6 +64,8 @@ from web.routes.api import ApiError, error_response
 from web.routes.audit_api import routes as audit_api_routes
 from web.routes.case_figures_api import routes as case_figures_api_routes
 from web.routes.case_reply import routes as case_reply_routes
+from web.routes.console_comments import routes as console_comments_routes
+from web.routes.responses_api import routes as responses_api_routes
 from web.routes.review import routes as review_routes
 from web.runtime import Runtime, start_runtime, stop_runtime
 from web.security_headers import SecurityHeadersMiddleware
@@ -160,12 +162,14 @@ def create_app(
             *customers_api.routes,
             *audit_api_routes,
             *case_figures_api_routes,
+            *responses_api_routes,
             *survey.routes,
             *resolution.routes,
             *unsubscribe.routes,
             *twilio.routes,
             *sign_in.routes,
             *account.routes,
+            *console_comments_routes,
             *console.routes,
             *console_opt_outs.routes,
             *console_customers.routes,

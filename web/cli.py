@@ -100,9 +100,10 @@ def _parser() -> argparse.ArgumentParser:
         "--json", dest="format", action="store_const", const="json", help="same as --format json"
     )
 
-    from web import case_commands
+    from web import case_commands, export_commands
 
     case_commands.add_parser(commands)
+    export_commands.add_parser(commands)
     return parser
 
 
@@ -149,9 +150,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as error:
         print(_settings_problem(error), file=sys.stderr)
         return 2
-    from web import case_commands, commands, user_commands
+    from web import case_commands, commands, export_commands, user_commands
 
-    every = commands.COMMANDS | user_commands.COMMANDS | case_commands.COMMANDS
+    every = (
+        commands.COMMANDS
+        | user_commands.COMMANDS
+        | case_commands.COMMANDS
+        | export_commands.COMMANDS
+    )
     command: Command = every[_command_name(args)]
     try:
         return asyncio.run(command(args, settings))

@@ -19,6 +19,8 @@ from web.audit import ACTOR_KINDS
 from web.openapi_cases import SCHEMAS as CASE_SCHEMAS
 from web.openapi_cases import case_paths, customer_paths
 from web.openapi_reports import report_paths
+from web.openapi_responses import SCHEMAS as RESPONSE_SCHEMAS
+from web.openapi_responses import responses_paths
 from web.routes.opt_outs import OptOutIn
 
 _ERROR = {
@@ -183,6 +185,7 @@ def document(max_events: int) -> dict[str, Any]:
                 "AuditEvent": _AUDIT_EVENT,
                 "Error": _ERROR,
                 **CASE_SCHEMAS,
+                **RESPONSE_SCHEMAS,
             },
         },
         "security": [{"apiKey": []}],
@@ -223,6 +226,7 @@ def document(max_events: int) -> dict[str, Any]:
             **_case_figures_paths(),
             **case_paths(),
             **customer_paths(),
+            **responses_paths(),
         },
     }
 

@@ -174,14 +174,18 @@ async def test_dates_are_days_in_the_journeys_time_zone(store):
     ]
 
 
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
 @pytest.mark.parametrize(
     ("given", "start", "end"),
     [
-        (date(2026, 7, 1), datetime(2026, 6, 30, 16, tzinfo=UTC), datetime(2026, 7, 1, 16, tzinfo=UTC)),
-        (datetime(2026, 7, 1, 8), datetime(2026, 7, 1, 0, tzinfo=UTC), datetime(2026, 7, 1, 0, tzinfo=UTC)),
-        (datetime(2026, 7, 1, 8, tzinfo=UTC), datetime(2026, 7, 1, 8, tzinfo=UTC), datetime(2026, 7, 1, 8, tzinfo=UTC)),
+        (date(2026, 7, 1), utc(2026, 6, 30, 16), utc(2026, 7, 1, 16)),  # a Shanghai day
+        (datetime(2026, 7, 1, 8), utc(2026, 7, 1, 0), utc(2026, 7, 1, 0)),  # Shanghai time
+        (utc(2026, 7, 1, 8), utc(2026, 7, 1, 8), utc(2026, 7, 1, 8)),  # as given
     ],
-)  # fmt: skip
+)
 def test_since_and_until_as_bounds(given, start, end):
     from zoneinfo import ZoneInfo
 

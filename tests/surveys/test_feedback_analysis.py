@@ -7,13 +7,8 @@ from datetime import UTC, datetime
 
 from journeys.models import Journey, JourneyVersion
 from journeys.schema import JourneyDefinition
-from surveys.feedback import analyse, analysis_digest, taxonomy_for
-from surveys.feedback_analysis import (
-    analyse_pending,
-    journey_taxonomies,
-    pending_comments,
-    store_analyses,
-)
+from surveys.feedback import analysis_digest, taxonomy_for
+from surveys.feedback_analysis import analyse_pending, journey_taxonomies, pending_answers, settle
 from surveys.models import Answer, AnswerTheme, Invitation
 from surveys.responses import record_response
 from tests.surveys.factories import create_journey
@@ -39,7 +34,7 @@ async def test_pending_comments_get_a_sentiment_terms_and_themes_in_english_and_
     silent = await commented(order, None, answered_at=MID_Q3, nps=9)
     blank = await commented(order, "  ", answered_at=MID_Q3, nps=9)
 
-    assert await analyse_pending() == 4
+    assert await analyse_pending() == 6
 
     late, cheap, slow, cheap_zh, silent, blank = [
         await Answer.get(id=a.id) for a in (late, cheap, slow, cheap_zh, silent, blank)
@@ -51,9 +46,9 @@ async def test_pending_comments_get_a_sentiment_terms_and_themes_in_english_and_
     assert "快递" in slow.terms.split()  # a word, not character by character
     assert (cheap_zh.sentiment, await themes_of(cheap_zh)) == ("positive", ["price"])
     digest = analysis_digest(taxonomy_for(JourneyDefinition.model_validate(FEEDBACK_STORE)))
-    assert {a.analysed for a in (late, cheap, slow, cheap_zh)} == {digest}
-    for answer in (silent, blank):  # nothing to analyse: no sentiment, no themes
-        assert (answer.sentiment, answer.terms, answer.analysed) == (None, None, None)
+    assert {a.analysed for a in (late, cheap, slow, cheap_zh, silent, blank)} == {digest}
+    for answer in (silent, blank):  # nothing to say: no sentiment, no terms, no themes
+        assert (answer.sentiment, answer.terms) == (None, None)
         assert await themes_of(answer) == []
 
 
@@ -116,12 +111,11 @@ async def test_a_comment_edited_while_it_was_analysed_keeps_no_stale_analysis(db
     order = (await create_journey(FEEDBACK_STORE))["order"]
     answer = await commented(order, LATE_COURIER, answered_at=MID_Q3, nps=2, csat=1)
     [journey] = await journey_taxonomies()
-    batch = await pending_comments(journey, 0, 10)
-    analyses = [analyse(item.comment, item.locale, journey.taxonomy) for item in batch]
+    batch = await pending_answers(None, 0, 10)
     invitation = await Invitation.get(id=answer.invitation_id)
     await record_response(invitation, nps=10, csat=5, comment=CHEAP_AND_GOOD)
 
-    assert await store_analyses(journey.digest, batch, analyses) == 0
+    assert await settle(batch, {order.id: journey}) == 0
 
     edited = await Answer.get(id=answer.id)
     assert (edited.sentiment, edited.analysed, await themes_of(edited)) == (None, None, [])
@@ -129,13 +123,19 @@ async def test_a_comment_edited_while_it_was_analysed_keeps_no_stale_analysis(db
     assert await themes_of(edited) == ["price"]
 
 
-async def test_an_erased_comment_is_not_analysed(db):
+async def test_a_withdrawn_comment_leaves_no_sentiment_terms_or_themes(db):
     order = (await create_journey(FEEDBACK_STORE))["order"]
-    answer = await commented(order, LATE_COURIER, answered_at=MID_Q3, nps=2)
-    await Answer.filter(id=answer.id).update(comment=None)
+    answer = await commented(order, LATE_COURIER, answered_at=MID_Q3, nps=2, csat=1)
+    assert await analyse_pending() == 1
+    invitation = await Invitation.get(id=answer.invitation_id)
 
+    await record_response(invitation, nps=2, csat=1, comment="")
+
+    assert await analyse_pending() == 1
+    withdrawn = await Answer.get(id=answer.id)
+    assert (withdrawn.comment, withdrawn.sentiment, withdrawn.terms) == (None, None, None)
+    assert withdrawn.analysed is not None and await themes_of(withdrawn) == []
     assert await analyse_pending() == 0
-    assert (await Answer.get(id=answer.id)).sentiment is None
 
 
 async def test_a_run_analyses_no_more_than_its_limit_and_the_next_run_goes_on(db):

@@ -238,13 +238,13 @@ async def test_periods_are_read_in_the_journey_time_zone(db):
 async def test_a_new_problem_shows_in_the_terms_detractors_use_before_anyone_names_it(db):
     touchpoints = await create_journey(FEEDBACK_STORE)
     order, ship = touchpoints["order"], touchpoints["ship"]
-    for n in range(20):
+    for n in range(20):  # English and Chinese detractors name the courier, in no theme yet
         when = day(n % 10)
         await analysed(
             order,
             "x",
             sentiment="negative",
-            terms="courier courier rude parcel",
+            terms="courier courier rude parcel late",
             answered_at=when,
             nps=n % 5,
         )
@@ -252,13 +252,19 @@ async def test_a_new_problem_shows_in_the_terms_detractors_use_before_anyone_nam
             order,
             "x",
             sentiment="negative",
-            terms="快递员 态度 parcel",
+            terms="快递员 态度 差 parcel",
             answered_at=when,
             nps=2,
             locale="zh-CN",
         )
+    for n in range(60):
         await analysed(
-            order, "x", sentiment="positive", terms="fast parcel good", answered_at=when, nps=10
+            order,
+            "x",
+            sentiment="positive",
+            terms="fast parcel good price quality",
+            answered_at=day(n % 10),
+            nps=9 + n % 2,
         )
     await analysed(order, "x", sentiment="neutral", terms="courier", answered_at=day(1), nps=8)
     await analysed(ship, "x", sentiment="positive", terms="courier", answered_at=day(1), csat=5)
