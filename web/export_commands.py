@@ -27,9 +27,10 @@ from surveys.comments import MAX_LIMIT, SCORE_GROUPS, SENTIMENTS, Comment, list_
 from surveys.comments import stream_answers as stream
 from surveys.review_filters import ReviewError
 from web.answer_query import AnswerQuery, answer_query
+from web.audit import cli_actor, record_as
 from web.cli import Command
 from web.commands import connected
-from web.exports import BOM, csv_chunks, json_lines, primed
+from web.exports import BOM, EXPORTED, csv_chunks, json_lines, primed
 from web.settings import Settings
 
 
@@ -105,6 +106,8 @@ async def export(args: argparse.Namespace, settings: Settings) -> int:
             await _write(chunks, sys.stdout, bom=False)
         else:
             await _write_file(chunks, args.output)
+        detail = {"filters": query.as_query(), "via": "cli", "answers": counted.answers}
+        await record_as(cli_actor(), EXPORTED, query.journey, detail)
     where = args.output or "standard output"
     print(f"{counted.answers} answers written to {where}", file=sys.stderr)
     return 0

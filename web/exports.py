@@ -31,6 +31,8 @@ from surveys.comments import Comment, stream_answers
 from web.answer_query import AnswerQuery
 
 BOM = "\ufeff"
+#: The audit log's action for a download of answers: customers' words leaving the product.
+EXPORTED = "answers.exported"
 CSV_TYPE = "text/csv; charset=utf-8"
 COLUMNS = (
     "answer_id",

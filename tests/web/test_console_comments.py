@@ -12,6 +12,7 @@ import pytest
 from tests.console import signed_in
 from tests.surveys.comment_factories import MID_Q3, written
 from tests.surveys.factories import create_journey
+from web.models import AuditEvent
 
 PAGE = "/review/online-store/comments"
 
@@ -130,6 +131,13 @@ async def test_the_csv_download_keeps_the_pages_filters(client, store):
         ("order", "快递很慢", "3"),
         ("order", "", "9"),
     ]
+    [event] = await AuditEvent.filter(action="answers.exported")
+    assert (event.actor_label, event.target) == ("viewer@example.com", "online-store")
+    assert event.detail["filters"] == {
+        "journey": "online-store",
+        "touchpoint": "order",
+        "segment": "A",
+    }
     bad = await client.get(PAGE + ".csv", params={"sentiment": "furious"})
     assert bad.status_code == 400 and "sentiment" in bad.text
 

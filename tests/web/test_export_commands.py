@@ -15,6 +15,7 @@ from tests.processes import clean_environment, touchpoint
 from tests.surveys.comment_factories import written
 from tests.surveys.factories import create_journey
 from web.database import connect
+from web.models import AuditEvent
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ async def env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def test_export_writes_every_answer_to_a_csv_file_for_excel(env, tmp_path):
+async def test_export_writes_every_answer_to_a_csv_file_for_excel(env, tmp_path):
     out = tmp_path / "answers.csv"
 
     done = touchpoint("export", "--journey", "online-store", "--output", str(out), env=env)
@@ -60,6 +61,12 @@ def test_export_writes_every_answer_to_a_csv_file_for_excel(env, tmp_path):
         "2026-08-15 18:00:00",
     )
     assert not list(tmp_path.glob("*.part"))
+    await connect(env["TOUCHPOINT_DATABASE_URL"])
+    try:
+        [event] = await AuditEvent.filter(action="answers.exported")
+    finally:
+        await Tortoise.close_connections()
+    assert event.actor_label.startswith("cli:") and event.detail["answers"] == 3
 
 
 def test_export_as_json_lines_to_standard_output_with_filters(env):

@@ -10,6 +10,7 @@ import pytest
 
 from tests.surveys.comment_factories import MID_Q3, written
 from tests.surveys.factories import create_journey
+from web.models import AuditEvent
 
 
 @pytest.fixture
@@ -103,6 +104,9 @@ async def test_csv_streams_the_whole_range_with_chinese_text_intact(client, api_
     assert rows[-1]["comment"] == '\'=HYPERLINK("http://x")'  # not a formula in Excel
     ids = [int(r["answer_id"]) for r in rows]
     assert ids == sorted(ids)
+    [event] = await AuditEvent.filter(action="answers.exported")
+    assert (event.actor_kind, event.target) == ("api_key", "online-store")
+    assert event.detail == {"filters": {"journey": "online-store"}, "via": "api"}
 
 
 async def test_accept_text_csv_asks_for_the_csv_too(client, api_key, store):
@@ -146,6 +150,7 @@ async def test_bad_input_is_a_400_naming_the_parameter(client, api_key, store, p
     assert answer.status_code == 400, answer.text
     assert answer.headers["content-type"] == "application/json"
     assert answer.json()["error"]["field"] == field
+    assert await AuditEvent.filter(action="answers.exported").count() == 0
 
 
 async def test_a_journey_must_be_named_and_known(client, api_key, store):

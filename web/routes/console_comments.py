@@ -35,7 +35,8 @@ from surveys.comments import (
 from surveys.review_filters import ReviewError
 from web.access import requires
 from web.answer_query import answer_query
-from web.exports import csv_response
+from web.audit import record
+from web.exports import EXPORTED, csv_response
 from web.templating import problem_page, templates
 
 PAGE_SIZE = 50
@@ -150,9 +151,11 @@ async def download_answers(request: Request) -> Response:
     timezone = ZoneInfo(journey.timezone)
     try:
         query = answer_query(journey.key, request.query_params)
-        return await csv_response(query, timezone)
+        download = await csv_response(query, timezone)
     except ReviewError as refused:
         return problem_page(request, 400, "Not a filter the answers can take", str(refused))
+    await record(request, EXPORTED, journey.key, {"filters": query.as_query(), "via": "console"})
+    return download
 
 
 routes = [

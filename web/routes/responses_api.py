@@ -20,7 +20,8 @@ from journeys.models import Journey
 from surveys.comments import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor, page_answers
 from surveys.review_filters import ReviewError
 from web.answer_query import answer_query
-from web.exports import csv_response
+from web.audit import record
+from web.exports import EXPORTED, csv_response
 from web.routes.api import ApiError, api
 
 
@@ -39,7 +40,9 @@ async def responses(request: Request) -> Response:
         after_id = decode_cursor(params["cursor"]) if params.get("cursor") else None
         limit = _limit(params.get("limit"))
         if wants_csv:
-            return await csv_response(query, timezone)
+            download = await csv_response(query, timezone)
+            await record(request, EXPORTED, key, {"filters": query.as_query(), "via": "api"})
+            return download
         page, next_id = await page_answers(
             key, **query.narrowing(timezone), after_id=after_id, limit=limit
         )
