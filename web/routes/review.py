@@ -8,7 +8,7 @@ a breakdown and `count_by=answered|interaction`. Beside the page, for a console 
 
 - `/review/{journey}/{period}/export.csv` and `.json`: the figures, as the API gives them;
 - `/review/{journey}/{period}/answers.csv`: every answer of the period under the filters,
-  streamed in batches (`surveys.comments.stream_answers`), never built in memory;
+  streamed in batches by the one answers CSV writer (`web.exports`), never built in memory;
 - `/review/{journey}/{period}/charts/{name}.svg|png`: each chart, for slides.
 
 Bad input is a page that says what was wrong: an unknown journey 404, a malformed period or
@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from journeys.models import Journey
@@ -41,7 +41,8 @@ from surveys.review import Review, check_filters, review_figures, trend
 from surveys.review_filters import BUILT_IN_DIMENSIONS, ReviewError, filters_from_query
 from web import charts, review_sections
 from web.access import requires
-from web.answers_csv import answer_lines
+from web.answer_query import AnswerQuery
+from web.exports import csv_response
 from web.journey_map import journey_map
 from web.review_view import (
     TREND_PERIODS,
@@ -250,15 +251,11 @@ async def export_answers(request: Request) -> Response:
         return _refused(request, refused)
     except ReviewError as error:
         return _refused(request, Refused(400, f"Cannot export by this {error.field}", str(error)))
-    start, end = period.bounds(ZoneInfo(journey.timezone))
-    lines = answer_lines(journey.key, since=start, until=end, filters=filters)
-    return StreamingResponse(
-        lines,
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{journey.key}-{period}-answers.csv"'
-        },
-    )
+    query = AnswerQuery(journey.key, filters=filters, period=period)
+    try:
+        return await csv_response(query, ZoneInfo(journey.timezone))
+    except ReviewError as error:
+        return _refused(request, Refused(400, f"Cannot export by this {error.field}", str(error)))
 
 
 def _png_size(request: Request) -> tuple[int, int]:
