@@ -40,7 +40,7 @@ BLUE, VERMILLION, ORANGE, SKY, GREEN, GREY, BLACK = (
 )
 CJK_FONTS = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Noto Sans SC")
 #: The page's chart size in inches at 100 dpi (the SVG is scaled by the page anyway).
-SIZE = (8.0, 3.6)
+SIZE = (6.4, 3.4)
 SVG_METADATA = {"Date": None, "Creator": "Touchpoint"}
 #: Detractor-heavy themes vermillion, promoter-heavy blue, the middle grey.
 THEME_COLOURS = LinearSegmentedColormap.from_list("theme_nps", [VERMILLION, "#DDDDDD", BLUE])
@@ -182,7 +182,7 @@ def _trend(axes: Axes, chart: TrendChart) -> None:
             label=f"target {chart.target:g}",
             gid="target",
         )
-    axes.set_xticks(x, [p.period for p in points])
+    axes.set_xticks(x, [p.period for p in points], rotation=30, ha="right", fontsize=8)
     axes.set_ylim(*_limits(chart))
     axes.set_ylabel(chart.measure + (" (%)" if chart.measure == "CSAT" else ""))
     axes.grid(axis="y", color="#E5E5E5", linewidth=0.6)

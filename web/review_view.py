@@ -145,8 +145,9 @@ def trend_charts(
     min_sample: int,
 ) -> list[TrendChart]:
     """NPS and CSAT trends per touchpoint and for the whole journey. A measure nobody
-    answered in the whole trend is left out; a touchpoint with no answers at all keeps one
-    chart, empty, that says so."""
+    answered in the whole trend is left out, and so is a touchpoint with no answers at all
+    (`silent_touchpoints` names them); the whole journey keeps one chart, empty if need be,
+    that says so."""
     charts = []
     for key, name in names.items():
         found = series.get(key, [])
@@ -167,13 +168,24 @@ def trend_charts(
                     min_sample=min_sample,
                 )
             )
-        if not drawn:
+        if not drawn and key == "*":
             points = tuple(_point(period, figures, "NPS") for period, figures in found)
             drawn.append(
                 TrendChart(f"trend-{chart_key(key)}-nps", f"{name}: NPS", "NPS", points, None)
             )
         charts.extend(drawn)
     return charts
+
+
+def silent_touchpoints(
+    series: dict[str, list[tuple[AnyPeriod, Figures]]], names: dict[str, str]
+) -> list[str]:
+    """The touchpoints nobody answered in the whole trend, by name."""
+    return [
+        name
+        for key, name in names.items()
+        if key != "*" and not any(f.counts.answers for _, f in series.get(key, []))
+    ]
 
 
 def _kind(found: Sequence[tuple[AnyPeriod, Figures]]) -> str:
@@ -201,7 +213,7 @@ def described_filters(review: Review) -> list[str]:
     said = [f"{name} {value}" for name, value in review.filters.as_query().items()]
     if review.by:
         said.append(f"broken down by {review.by}")
-    return [text.replace("attribute ", "attribute ") for text in said]
+    return said
 
 
 def touchpoint_of(review: Review, key: str) -> TouchpointFigures | None:

@@ -93,8 +93,8 @@ def test_the_same_chart_draws_the_same_bytes_with_no_date():
 def test_inline_the_chart_scales_with_the_page_and_as_a_file_keeps_its_size():
     inline, standalone = parsed(inline_svg(ORDER_NPS)), parsed(svg(ORDER_NPS))
 
-    assert inline.get("width") is None and inline.get("viewBox") == "0 0 576 259.2"
-    assert standalone.get("width") == "576pt"
+    assert inline.get("width") is None and inline.get("viewBox") == "0 0 460.8 244.8"
+    assert standalone.get("width") == "460.8pt"
 
 
 def test_the_mix_shows_each_group_with_its_counts():

@@ -204,7 +204,7 @@ async def test_a_chart_downloads_as_svg_and_as_png(client, store):
     as_png = await client.get(f"{REVIEW}/charts/mix.png", params={"width": 800, "height": 450})
 
     assert as_svg.headers["content-type"] == "image/svg+xml"
-    assert ET.fromstring(as_svg.content).get("width") == "576pt"
+    assert ET.fromstring(as_svg.content).get("width") == "460.8pt"
     assert as_png.content.startswith(b"\x89PNG\r\n\x1a\n")
     assert struct.unpack(">II", as_png.content[16:24]) == (800, 450)
     assert (await client.get(f"{REVIEW}/charts/nothing.png")).status_code == 404

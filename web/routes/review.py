@@ -50,6 +50,7 @@ from web.review_view import (
     described_filters,
     map_rows,
     mix_chart,
+    silent_touchpoints,
     table_rows,
     touchpoint_names,
     trend_charts,
@@ -100,16 +101,19 @@ async def _review(request: Request) -> tuple[Journey, Review]:
     return journey, review
 
 
-async def _trend_charts(review: Review) -> list[charts.TrendChart]:
+async def _trends(review: Review) -> tuple[list[charts.TrendChart], list[str]]:
+    """The trend charts, and the touchpoints with no answers in the whole trend."""
     periods = periods_ending(review.period, TREND_PERIODS)
     series = await trend(
         review.journey, periods, filters=review.filters, min_sample=review.min_sample
     )
-    return trend_charts(series, touchpoint_names(review), review.min_sample)
+    names = touchpoint_names(review)
+    return trend_charts(series, names, review.min_sample), silent_touchpoints(series, names)
 
 
-async def _all_charts(review: Review) -> list[charts.Chart]:
-    return [*await _trend_charts(review), mix_chart(review)]
+async def _all_charts(review: Review) -> tuple[list[charts.Chart], list[str]]:
+    trends, silent = await _trends(review)
+    return [*trends, mix_chart(review)], silent
 
 
 def _context_key(review: Review) -> tuple[Any, ...]:
@@ -160,7 +164,7 @@ async def page(request: Request) -> Response:
     except Refused as refused:
         return _refused(request, refused)
     zone = ZoneInfo(review.timezone)
-    drawn = await _all_charts(review)
+    drawn, silent = await _all_charts(review)
     definition = await journey_definition(journey)
     start, end = review.period.bounds(zone)
     base = f"/review/{journey.key}/{review.period}"
@@ -203,6 +207,7 @@ async def page(request: Request) -> Response:
             "trend_charts": [c for c in drawn if isinstance(c, charts.TrendChart)],
             "mix": next(c for c in drawn if isinstance(c, charts.MixChart)),
             "svgs": svgs,
+            "silent": silent,
             "filters_said": described_filters(review),
             "query": _query(request),
             "other_count_link": base + _query(request, count_by=other_count),
@@ -280,7 +285,7 @@ async def chart(request: Request) -> Response:
         _, review = await _review(request)
     except Refused as refused:
         return _refused(request, refused)
-    listed = await _all_charts(review)
+    listed, _ = await _all_charts(review)
     if name == "themes":
         found_feedback = await review_sections.feedback(review)
         if found_feedback is not None:
