@@ -64,6 +64,7 @@ __all__ = [
     "Review",
     "TouchpointFigures",
     "check_filters",
+    "check_period",
     "review_figures",
     "trend",
 ]
@@ -459,6 +460,17 @@ async def trend(
     found = {tp.key: series(tp.id, reviewed.targets(tp.key)) for tp in reviewed.touchpoints}
     found[WHOLE_JOURNEY] = series(WHOLE_JOURNEY, reviewed.journey_targets())
     return found
+
+
+def check_period(period: AnyPeriod, timezone: str, field: str = "period") -> None:
+    """A period the calendar can read with the one before it (year 1 has none before it,
+    9999-Q4 no end): ReviewError naming `field` otherwise, not an error deep in the SQL."""
+    tz = ZoneInfo(timezone)
+    try:
+        period.bounds(tz)
+        period.previous().bounds(tz)
+    except (ValueError, OverflowError):
+        raise ReviewError(field, f"{period} is too far in the past or the future") from None
 
 
 async def check_filters(journey_key: str, filters: ReviewFilters, by: str | None) -> None:

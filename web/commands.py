@@ -27,7 +27,7 @@ from journeys.schema import JourneyDefinition
 from journeys.store import apply_journey
 from journeys.windows import in_send_window
 from surveys.reports import format_review_table
-from surveys.review import check_filters, review_figures
+from surveys.review import check_filters, check_period, review_figures
 from surveys.review_filters import ReviewError, check_dimension, filters_from_query
 from web import database, retention
 from web.app import create_app
@@ -379,6 +379,10 @@ async def report(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         try:
             period = parse_any_period(args.period) if args.period else _current(journey)
+            check_period(period, journey.timezone)
+        except ReviewError as error:
+            print(f"--period: {error.message}")
+            return 2
         except ValueError as error:
             print(f"--period: {error}")
             return 2

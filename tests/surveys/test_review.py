@@ -16,6 +16,7 @@ from surveys.review import (
     Review,
     TouchpointFigures,
     check_filters,
+    check_period,
     review_figures,
     trend,
 )
@@ -413,6 +414,26 @@ async def test_an_unknown_journey_or_touchpoint_is_refused(db):
         await review_figures("online-store", Q3, filters=ReviewFilters(touchpoint="checkout"))
     assert refused.value.field == "touchpoint"
     assert "after-sales, browse, order, ship" in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("period", "readable"),
+    [
+        (Period(2026, 3), True),
+        (Period(1, 3), True),
+        (Period(1, 2), False),  # Q1 of year 1 starts in year 0 in UTC, 8 hours earlier
+        (Period(1, 1), False),  # no quarter before it
+        (Period(9999, 4), False),  # it would end in year 10000
+        (Month(1, 1), False),
+        (Week(9998, 1), True),
+    ],
+)
+def test_a_period_must_be_readable_with_the_one_before_it(period, readable):
+    if readable:
+        check_period(period, "Asia/Shanghai")
+    else:
+        with pytest.raises(ReviewError, match="too far in the past or the future"):
+            check_period(period, "Asia/Shanghai")
 
 
 async def test_check_filters_names_what_does_not_exist_and_what_does(db):

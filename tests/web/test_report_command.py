@@ -90,6 +90,7 @@ async def test_csv_and_json_for_a_spreadsheet_or_a_script(env):
 async def test_a_typo_is_named_not_an_empty_report(env):
     refusals = [
         (["--period", "2026-Q5"], "--period:"),
+        (["--period", "9999-Q4"], "--period: 9999-Q4 is too far in the past or the future"),
         (
             ["--segment", "Z"],
             "--segment: no answer of 'online-store' has segment 'Z' (it has: A, B)",

@@ -25,7 +25,7 @@ from journeys.periods import AnyPeriod, current_period, parse_any_period, period
 from surveys.intake import EventResult, take_events
 from surveys.links import survey_url
 from surveys.models import Invitation, InvitationStatus
-from surveys.review import check_filters, review_figures, trend
+from surveys.review import check_filters, check_period, review_figures, trend
 from surveys.review_filters import ReviewError, ReviewFilters, check_dimension, filters_from_query
 from web.access import requires
 from web.runtime import Runtime
@@ -210,7 +210,14 @@ async def touchpoint_trend(request: Request) -> JSONResponse:
     if not 1 <= count <= MAX_TREND_PERIODS:
         raise ApiError(422, f"periods is 1 to {MAX_TREND_PERIODS}, not {count}", "periods")
     filters, _ = await _review_filters(request, journey, breakdown=False)
-    periods = periods_ending(last, count)
+    try:
+        periods = periods_ending(last, count)
+        check_period(periods[0], journey.timezone, "periods")
+    except ReviewError as error:
+        raise ApiError(422, error.message, error.field) from None
+    except (ValueError, OverflowError):
+        message = f"{count} periods up to {last} go back before year 1"
+        raise ApiError(422, message, "periods") from None
     found = await trend(
         journey.key, periods, filters=filters, min_sample=runtime.settings.surveys.min_sample
     )
@@ -266,9 +273,13 @@ def _period(text: str | None, journey: Journey) -> AnyPeriod:
     if not text:
         return current_period(datetime.now(UTC), ZoneInfo(journey.timezone))
     try:
-        return parse_any_period(text)
+        found = parse_any_period(text)
+        check_period(found, journey.timezone)
+    except ReviewError as error:
+        raise ApiError(422, error.message, error.field) from None
     except ValueError as error:
         raise ApiError(422, str(error), "period") from None
+    return found
 
 
 routes = [
