@@ -10,6 +10,7 @@ from surveys.feedback.sentiment import Sentiment
 from surveys.feedback.terms import detect_language
 from surveys.feedback.themes import (
     DEFAULT_THEMES,
+    Taxonomy,
     analysis_digest,
     taxonomy_for,
     theme_label,
@@ -20,6 +21,7 @@ __all__ = [
     "Analysis",
     "EmergingTerm",
     "Sentiment",
+    "Taxonomy",
     "analyse",
     "analysis_digest",
     "detect_language",

@@ -35,8 +35,9 @@ from surveys.feedback.terms import english_words
 
 Taxonomy = Mapping[str, ThemeKeywords]
 
-#: Bump when tokenising, sentiment or theme matching changes: every comment is analysed
-#: again, as it is when a journey's taxonomy changes (`analysis_digest`).
+#: Bump when the code of tokenising, sentiment or theme matching changes: every comment is
+#: analysed again, as it is when a journey's taxonomy changes (`analysis_digest`). A change
+#: to the bundled word lists (data/) needs no bump: the digest is over their text too.
 METHOD_VERSION = "feedback-1"
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -86,12 +87,24 @@ def analysis_digest(taxonomy: Taxonomy) -> str:
     """16 hex characters over the method version and the taxonomy: an answer analysed under
     another digest is analysed again."""
     canonical = json.dumps(
-        {"method": METHOD_VERSION, "themes": _frozen(taxonomy)},
+        {"method": METHOD_VERSION, "data": _data_fingerprint(), "themes": _frozen(taxonomy)},
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def _data_fingerprint() -> str:
+    """A digest of the bundled word lists, so editing a lexicon re-analyses too."""
+    data = resources.files("surveys.feedback").joinpath("data")
+    digest = hashlib.sha256()
+    for entry in sorted(data.iterdir(), key=lambda entry: entry.name):
+        if entry.is_file():
+            text = entry.read_text("utf-8").replace("\r\n", "\n")  # the same on every checkout
+            digest.update(f"{entry.name}\0{text}\0".encode())
+    return digest.hexdigest()
 
 
 def find_themes(words: list[str], chinese_text: str, taxonomy: Taxonomy) -> list[str]:

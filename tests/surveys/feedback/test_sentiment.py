@@ -77,3 +77,33 @@ def test_the_methods_load_from_installed_files_without_a_warning():
     )  # fmt: skip
 
     assert (loaded.stdout, loaded.stderr) == ("positive positive\n", "")
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "My parcel never arrived",
+        "Still waiting for my refund",
+        "I was charged twice",
+        "The app keeps crashing",
+        "They sent the wrong size",
+    ],
+)
+def test_an_english_complaint_without_a_feeling_word_is_negative(comment):
+    assert sentiment(comment, "en") == "negative"
+
+
+@pytest.mark.parametrize(
+    ("comment", "expected"),
+    [
+        ("搜索功能太差了", "negative"),  # jieba keeps 太差 whole: 太 x 差
+        ("好贵", "negative"),
+        ("搅拌机用了三次就不转了", "negative"),  # 不转 alone is one word, here 不 / 转
+        ("面料一般", "negative"),
+        ("退款一般需要多久？", "neutral"),  # 一般 = usually
+        ("从来没遇到过这么差的配送", "negative"),  # the negation does not reach 差
+        ("周六居然不用排队", "positive"),
+    ],
+)
+def test_chinese_words_are_read_in_their_sentence(comment, expected):
+    assert sentiment(comment, "zh-CN") == expected
