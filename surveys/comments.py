@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 from journeys.models import Journey, Touchpoint
 from surveys.review import check_filters
 from surveys.review_filters import ReviewError, ReviewFilters, answer_conditions
-from surveys.sql import fetch_all, fetch_batches
+from surveys.sql import dialect, fetch_all, fetch_batches
 
 SENTIMENTS = ("positive", "neutral", "negative")
 #: Score groups by the NPS answer: detractors 0-6, passives 7-8, promoters 9-10.
@@ -311,8 +311,18 @@ async def stream_answers(
         comments_only=comments_only,
         group=group,
     )
-    sql = f"SELECT {_COLUMNS} FROM answer a WHERE {where} AND a.id > ? ORDER BY a.id LIMIT ?"
-    async for rows in fetch_batches(sql, params, key_index=0, size=batch_size):
+    ((last,),) = await fetch_all(f"SELECT MAX(a.id) FROM answer a WHERE {where}", params)
+    if last is None:
+        return
+    # Batches walk the primary key up to the range's last answer. SQLite without statistics
+    # would rather read the touchpoint index and sort the whole rest of the range for every
+    # batch (quadratic over a year of answers); NOT INDEXED keeps it on the key.
+    table = "answer a NOT INDEXED" if dialect() == "sqlite" else "answer a"
+    sql = (
+        f"SELECT {_COLUMNS} FROM {table} WHERE {where} AND a.id <= ? "
+        "AND a.id > ? ORDER BY a.id LIMIT ?"
+    )
+    async for rows in fetch_batches(sql, [*params, last], key_index=0, size=batch_size):
         yield await _comments(rows, scope)
 
 
