@@ -215,6 +215,9 @@ async def test_a_chart_downloads_as_svg_and_as_png(client, store):
     [
         ("/review/nowhere/2026-Q3", 404, "no journey with the key &#39;nowhere&#39;"),
         ("/review/online-store/2026-Q5", 400, "2026-Q5"),
+        ("/review/online-store/0001-Q3", 400, "too far in the past or the future"),
+        ("/review/online-store/9999-12/export.csv", 400, "9999-12"),
+        ("/review/online-store/0001-W02/answers.csv", 400, "0001-W02"),
         (f"{REVIEW}?touchpoint=checkout", 400, "checkout"),
         (f"{REVIEW}?segment=Z", 400, "segment"),
         (f"{REVIEW}?attribute=colour:red", 400, "colour"),

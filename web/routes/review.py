@@ -76,12 +76,20 @@ async def _journey(key: str) -> Journey:
 
 
 def _period(journey: Journey, text: str | None) -> AnyPeriod:
+    zone = ZoneInfo(journey.timezone)
     if not text:
-        return period_containing(datetime.now(UTC), ZoneInfo(journey.timezone))
+        return period_containing(datetime.now(UTC), zone)
     try:
-        return parse_any_period(text)
+        period = parse_any_period(text)
     except ValueError as error:
         raise Refused(400, "Not a period", f"period: {error}") from None
+    try:  # the page reads eight periods back and links to the next one
+        periods_ending(period, TREND_PERIODS)[0].previous().bounds(zone)
+        period.next().bounds(zone)
+    except (ValueError, OverflowError):
+        detail = f"period: {period} is too far in the past or the future to review"
+        raise Refused(400, "Not a period", detail) from None
+    return period
 
 
 async def _review(request: Request) -> tuple[Journey, Review]:
