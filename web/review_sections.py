@@ -59,13 +59,25 @@ def _said(comment: Comment) -> dict[str, Any]:
     }
 
 
+def _distinct(examples: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One of each text: the same words from five customers read once on the page (three
+    times the examples are asked for, so the distinct ones still fill the list)."""
+    seen: set[str] = set()
+    found = []
+    for example in examples:
+        if example["text"] not in seen:
+            seen.add(example["text"])
+            found.append(example)
+    return found
+
+
 async def feedback(review: Review) -> Section | None:
     """Top themes (count, share, NPS) with their examples, emerging terms and example
     comments (detractors first), per touchpoint and for the whole journey."""
     themes = await theme_figures(review.journey, review.period, filters=review.filters)
     emerging = await emerging_terms_for(review.journey, review.period, filters=review.filters)
     examples = await comment_examples(
-        review.journey, review.period, filters=review.filters, per_touchpoint=EXAMPLES
+        review.journey, review.period, filters=review.filters, per_touchpoint=3 * EXAMPLES
     )
     if not any(themes.values()) and not any(examples.values()):
         return None
@@ -89,12 +101,12 @@ async def feedback(review: Review) -> Section | None:
                         "nps": "—" if t.nps.score is None else f"{t.nps.score:+.0f}",
                         "nps_n": t.nps.n,
                         "negative": t.negative,
-                        "examples": [_said(c) for c in t.examples if c.comment],
+                        "examples": _distinct([_said(c) for c in t.examples if c.comment]),
                     }
                     for t in found
                 ],
                 "terms": terms,
-                "examples": [_said(c) for c in said if c.comment],
+                "examples": _distinct([_said(c) for c in said if c.comment])[:EXAMPLES],
             }
         )
     whole = themes.get("*", [])[:TOP_THEMES]
