@@ -126,6 +126,8 @@ async def test_what_customers_wrote_shows_themes_terms_and_examples_detractors_f
     assert '<th scope="row">delivery</th><td class="num">6</td><td class="num">75%</td>' in order
     examples = order[order.index("Example comments") :]
     assert examples.split("<blockquote ")[1].startswith('class="comment detractor"')
+    assert examples.count("The delivery was late again") == 1  # six said it; read once
+    assert examples.index("The delivery was late again") < examples.index("Friendly staff")
     assert "detractor · NPS answer 2, CSAT 1 of 5 · negative · delivery" in order
     assert 'id="chart-themes"' in page.text
     assert (await client.get(f"{REVIEW}/charts/themes.png")).status_code == 200
