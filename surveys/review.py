@@ -389,7 +389,11 @@ async def review_figures(
     by: str | None = None,
     min_sample: int = DEFAULT_MIN_SAMPLE,
 ) -> Review:
-    """The figures of `period` with the previous period's beside them: two queries."""
+    """The figures of `period` with the previous period's beside them, from two grouped
+    queries. The whole journey is the sum of the touchpoints reviewed: all active ones, or
+    the one a touchpoint filter names (active or not). LookupError for an unknown journey,
+    ReviewError for a touchpoint it does not have; other values are not checked here (see
+    `check_filters`): a segment nobody has gives empty figures."""
     by = check_dimension(by)
     reviewed = await _reviewed(journey_key, filters)
     tz = ZoneInfo(reviewed.journey.timezone)

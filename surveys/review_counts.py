@@ -79,10 +79,21 @@ def period_buckets(bounds: Sequence[tuple[datetime, datetime]]) -> tuple[list[da
 
 
 def bucket_sql(moment: str, ends: Sequence[datetime], indexes: Sequence[int]) -> tuple[str, list]:
-    """CASE numbering a row by the period its `moment` falls in (rows before the first start
-    are left out by the WHERE clause, so each period needs only its end)."""
-    whens = " ".join(f"WHEN {moment} < ? THEN {index}" for index in indexes)
-    return f"CASE {whens} ELSE -1 END", list(ends)
+    """CASE numbering a row by the period its `moment` falls in. Rows before the first start
+    and from the last end on are left out by the WHERE clause, so each interval needs only
+    its end; the CASEs nest as a binary search, a few comparisons a row for any number of
+    periods (a trend of 60 months reads as fast as one of 8 quarters)."""
+
+    def tree(low: int, high: int) -> tuple[str, list]:
+        if low == high:
+            return str(indexes[low]), []
+        middle = (low + high) // 2
+        before, before_params = tree(low, middle)
+        after, after_params = tree(middle + 1, high)
+        sql = f"CASE WHEN {moment} < ? THEN {before} ELSE {after} END"
+        return sql, [ends[middle], *before_params, *after_params]
+
+    return tree(0, len(ends) - 1)
 
 
 def _group(value: Any) -> str:
