@@ -171,12 +171,18 @@ async def test_filters_and_count_by_change_the_numbers(client, store):
     by_channel = await client.get(REVIEW, params={"channel": "email"})
     in_shanghai = await client.get(REVIEW, params={"attribute": "store:Shanghai"})
     by_interaction = await client.get(REVIEW, params={"count_by": "interaction"})
+    one_touchpoint = await client.get(REVIEW, params={"touchpoint": "ship"})
 
     assert "+50.0 ± " in _row(by_channel.text, "order")  # 2 promoters, 2 passives
     assert "Filters: <strong>channel email</strong>" in by_channel.text
     assert "-100.0 ± " in _row(in_shanghai.text, "order")
     assert "An answer counts in the period of the interaction it is about." in by_interaction.text
     assert "count_by=interaction" in (await client.get(REVIEW)).text  # the link to the other
+    assert "Filters: <strong>touchpoint ship</strong>" in one_touchpoint.text
+    assert 'id="row-order"' not in one_touchpoint.text
+    assert "(order)</span></h4>" not in one_touchpoint.text  # nor on the map
+    assert "(ship)</span></h4>" in one_touchpoint.text
+    assert '<td class="num">5</td>' in _row(one_touchpoint.text, "journey")
 
 
 async def test_a_breakdown_by_segment_lists_each_group(client, store):

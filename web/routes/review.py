@@ -174,6 +174,9 @@ async def page(request: Request) -> Response:
     zone = ZoneInfo(review.timezone)
     drawn, silent = await _all_charts(review)
     definition = await journey_definition(journey)
+    if review.filters.touchpoint:  # the map shows what is reviewed, not "no answers" elsewhere
+        shown = [t for t in definition.touchpoints if t.key == review.filters.touchpoint]
+        definition = definition.model_copy(update={"touchpoints": shown})
     start, end = review.period.bounds(zone)
     base = f"/review/{journey.key}/{review.period}"
     other_count = "interaction" if review.filters.count_by == "answered" else None
