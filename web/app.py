@@ -66,6 +66,7 @@ from web.routes.case_figures_api import routes as case_figures_api_routes
 from web.routes.case_reply import routes as case_reply_routes
 from web.routes.console_comments import routes as console_comments_routes
 from web.routes.responses_api import routes as responses_api_routes
+from web.routes.review import routes as review_routes
 from web.runtime import Runtime, start_runtime, stop_runtime
 from web.security_headers import SecurityHeadersMiddleware
 from web.settings import Settings
@@ -176,6 +177,7 @@ def create_app(
             *console_opt_outs.routes,
             *console_customers.routes,
             *dashboard.routes,
+            *review_routes,
             *console_journeys.routes,
             *journey_versions.routes,
             *journey_preview.routes,

@@ -139,3 +139,24 @@ def test_take_the_case_screenshots(live: LiveServer, new_page: Callable[..., Pag
         _save(page, f"case-page-{name}.png")
     taken = sorted(path.name for path in SHOTS.glob("case*.png"))
     assert len(taken) == 4, taken
+
+
+def test_take_the_review_screenshots(
+    live: LiveServer, shop: LiveShop, new_page: Callable[..., Page]
+):
+    """The quarterly review of the shop after five quarters, on a desktop and printed."""
+    from tests.browser.reviewing import a_year_of_answers
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    a_year_of_answers(live)
+    viewer = person(live, "viewer", "victor@shop.example")
+    page = new_page(**DESKTOP)
+    sign_in(page, live.url, viewer)
+    page.goto(f"{live.url}/review/shop")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Shop: review of")
+    _save(page, "review-desktop.png")
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    _save(page, "review-print.png")
+    taken = sorted(path.name for path in SHOTS.glob("review-*.png"))
+    assert taken == ["review-desktop.png", "review-print.png"], taken

@@ -1,4 +1,8 @@
-"""The CX owner's console: journeys, the outbox and the quarterly touchpoint report."""
+"""The CX owner's console: journeys, the outbox, and the old report address.
+
+/reports now leads to the quarterly review (tests/web/test_review_page.py reads the page
+itself); these tests follow the redirect and check the report's old promises still hold.
+"""
 
 from __future__ import annotations
 
@@ -66,46 +70,51 @@ async def test_the_report_shows_the_touchpoint_table_with_numbers(client, api_ke
     await sent_invitation(client, api_key, {"id": "silent", "phone": "+14155550199"}, "evt-9")
     period = current_period(datetime.now(UTC), ZoneInfo("UTC"))
 
-    page = await client.get("/reports", params={"journey": "shop"})
+    page = await client.get("/reports", params={"journey": "shop"}, follow_redirects=True)
 
     assert page.status_code == 200
-    assert f"Shop: {period}" in page.text
-    row = page.text[page.text.index('<th scope="row">use</th>') :].split("</tr>")[0]
+    assert f"Shop: review of {period}" in page.text
+    row = page.text[page.text.index('id="row-use"') :].split("</tr>")[0]
     assert "+40.0 ± " in row  # 3 promoters, 1 detractor of 5
     assert "60.0%" in row and "(n=5)" in row  # 3 of 5 satisfied
     assert "83.3%" in row and "(5/6)" in row  # response rate
-    assert "<abbr" in row  # low sample
-    assert f"period={period.previous()}" in page.text and f"period={period.next()}" in page.text
+    assert "low sample" in row
+    assert f"/review/shop/{period.previous()}" in page.text
+    assert f"/review/shop/{period.next()}" in page.text
 
 
 async def test_a_past_quarter_can_be_chosen(client, shop_journey):
-    page = await client.get("/reports", params={"journey": "shop", "period": "2025-Q4"})
+    page = await client.get(
+        "/reports", params={"journey": "shop", "period": "2025-Q4"}, follow_redirects=True
+    )
 
     assert page.status_code == 200
-    assert "Shop: 2025-Q4" in page.text
-    assert "2025-10-01 to 2025-12-31 (UTC)" in page.text
-    assert "period=2025-Q3" in page.text and "period=2026-Q1" in page.text
+    assert "Shop: review of 2025-Q4" in page.text
+    assert "2025-10-01 to 2025-12-31, in the journey's time zone (UTC)" in page.text
+    assert "/review/shop/2025-Q3" in page.text and "/review/shop/2026-Q1" in page.text
 
 
 async def test_a_bad_period_gets_a_400_page_saying_so(client, shop_journey):
-    page = await client.get("/reports", params={"journey": "shop", "period": "2026-Q5"})
+    page = await client.get(
+        "/reports", params={"journey": "shop", "period": "2026-Q5"}, follow_redirects=True
+    )
 
     assert page.status_code == 400
     assert "2026-Q5" in page.text and "Q1 to Q4" in page.text
 
 
 async def test_an_unknown_journey_gets_a_404_page(client, shop_journey):
-    page = await client.get("/reports", params={"journey": "nope"})
+    page = await client.get("/reports", params={"journey": "nope"}, follow_redirects=True)
 
     assert page.status_code == 404
     assert "no journey with the key &#39;nope&#39;" in page.text
 
 
 async def test_without_a_journey_the_report_page_offers_the_journeys(client, shop_journey):
-    page = await client.get("/reports")
+    page = await client.get("/reports", follow_redirects=True)
 
     assert page.status_code == 200
-    assert 'href="/reports?journey=shop"' in page.text
+    assert 'href="/review/shop"' in page.text
 
 
 def test_links_in_a_message_are_escaped_before_they_are_linked():

@@ -1,4 +1,4 @@
-"""The console of the CX owner: the outbox, and each journey's report.
+"""The console of the CX owner: the outbox; the old report address leads to the review.
 
 Read-only pages, server-rendered, plain HTML, for anyone signed in (the "view" scope). The
 outbox is how a newcomer running `touchpoint up` sees the messages the console channel
@@ -8,25 +8,21 @@ outbox is how a newcomer running `touchpoint up` sees the messages the console c
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
+from urllib.parse import quote
 
 from markupsafe import Markup, escape
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from dispatch.channels.registry import channel_named
 from dispatch.models import Message
 from dispatch.segments import count_segments
-from journeys.models import Journey
-from journeys.periods import Period, current_period, parse_period
 from surveys.models import Invitation, InvitationStatus
-from surveys.reports import JourneyReport, TouchpointRow, touchpoint_report
-from surveys.scoring import Change
 from web.access import requires
-from web.templating import problem_page, templates
+from web.templating import templates
 
 OUTBOX_SIZE = 100
 #: Scheduled invitations shown under the outbox, so a newcomer sees what waits and why.
@@ -107,82 +103,13 @@ def _billed_per_segment(message: Message) -> bool:
 
 @requires("view")
 async def report(request: Request) -> Response:
+    """The old report page's address (/reports?journey=&period=) leads to the review."""
     key = request.query_params.get("journey")
     if not key:
-        journeys = await Journey.filter(active=True).order_by("key")
-        return _render(request, "console/choose.html", "reports", journeys=journeys)
-    journey = await Journey.get_or_none(key=key)
-    if journey is None:
-        return problem_page(
-            request, 404, "No such journey", f"There is no journey with the key {key!r}."
-        )
-    text = request.query_params.get("period")
-    try:
-        period = (
-            parse_period(text)
-            if text is not None
-            else current_period(datetime.now(UTC), ZoneInfo(journey.timezone))
-        )
-    except ValueError as error:
-        return problem_page(request, 400, "Not a period", str(error))
-    min_sample = request.app.state.runtime.settings.surveys.min_sample
-    found = await touchpoint_report(key, period, min_sample=min_sample)
-    return _render(
-        request,
-        "console/report.html",
-        "reports",
-        report=found,
-        rows=[_row_cells(row) for row in found.rows],
-        previous=period.previous(),
-        next=period.next(),
-        current=current_period(datetime.now(UTC), ZoneInfo(journey.timezone)),
-        bounds=_local_bounds(found, period),
-    )
-
-
-def _local_bounds(found: JourneyReport, period: Period) -> str:
-    zone = ZoneInfo(found.timezone)
-    start, end = (moment.astimezone(zone) for moment in period.bounds(zone))
-    last_day = end - timedelta(days=1)
-    return f"{start:%Y-%m-%d} to {last_day:%Y-%m-%d} ({found.timezone})"
-
-
-def _change(found: Change | None) -> tuple[str, str]:
-    if found is None:
-        return "—", ""
-    return f"{found.delta:+.1f}", "significant" if found.significant else "within the noise"
-
-
-def _met(found: bool | None) -> str:
-    return "—" if found is None else "✓" if found else "✗"
-
-
-def _row_cells(row: TouchpointRow) -> dict[str, Any]:
-    """The row as the table shows it; every score carries its n and its interval."""
-    nps, csat = row.nps, row.csat
-    return {
-        "touchpoint": row.touchpoint,
-        "stage": row.stage,
-        "n": row.n,
-        "nps_n": nps.n,
-        "nps": "—" if nps.score is None else f"{nps.score:+.1f}",
-        "nps_margin": "" if nps.margin is None else f"± {nps.margin:.1f}",
-        "nps_interval": "" if nps.low is None else f"{nps.low:+.1f} to {nps.high:+.1f}",
-        "nps_low_sample": nps.score is not None and nps.low_sample,
-        "csat": "—" if csat.score is None else f"{csat.score:.1f}%",
-        "csat_n": csat.n,
-        "csat_interval": "" if csat.low is None else f"{csat.low:.1f}% to {csat.high:.1f}%",
-        "csat_low_sample": csat.score is not None and csat.low_sample,
-        "rate": "—" if row.response_rate is None else f"{row.response_rate:.1f}%",
-        "responses": row.responses,
-        "sent": row.sent,
-        "nps_change": _change(row.nps_change),
-        "csat_change": _change(row.csat_change),
-        "nps_target": row.targets.nps,
-        "csat_target": row.targets.csat,
-        "nps_met": _met(row.nps_target_met),
-        "csat_met": _met(row.csat_target_met),
-    }
+        return RedirectResponse("/review", status_code=303)
+    period = request.query_params.get("period")
+    path = f"/review/{quote(key, safe='')}" + (f"/{quote(period, safe='')}" if period else "")
+    return RedirectResponse(path, status_code=303)
 
 
 routes = [
