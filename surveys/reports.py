@@ -1,7 +1,8 @@
 """The touchpoint report of one journey for one quarter: NPS, CSAT, response rate, change.
 
-The database counts (grouped queries, the same SQL on SQLite and PostgreSQL); this module
-turns the counts into scores with `surveys.scoring`. What is counted where:
+The figures are the review's (`surveys.review`, which says what is counted where); this
+module lays them out as the one table the console's journey map, the dashboard and
+`touchpoint report` have read since before the review. In short:
 
 - NPS and CSAT of a quarter come from responses whose `answered_at` falls in the quarter,
   read in the journey's time zone, whenever the invitation was sent.
@@ -17,18 +18,12 @@ turns the counts into scores with `surveys.scoring`. What is counted where:
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tortoise.expressions import Q
-from tortoise.functions import Count
-
-from journeys.models import Journey, JourneyVersion, Touchpoint
-from journeys.periods import Period
-from journeys.schema import JourneyDefinition, Targets
-from surveys import scoring
-from surveys.models import Answer, Invitation
+from journeys.periods import AnyPeriod
+from journeys.schema import Targets
+from surveys.review import Figures, review_figures, rounded_values, score_dict
 from surveys.scoring import DEFAULT_MIN_SAMPLE, Change, CsatScore, NpsScore
 
 
@@ -59,7 +54,7 @@ class TouchpointRow:
 class JourneyReport:
     journey: str
     name: str
-    period: Period
+    period: AnyPeriod
     timezone: str
     rows: list[TouchpointRow]
     min_sample: int = DEFAULT_MIN_SAMPLE
@@ -81,119 +76,33 @@ class JourneyReport:
 
 
 async def touchpoint_report(
-    journey_key: str, period: Period, *, min_sample: int = DEFAULT_MIN_SAMPLE
+    journey_key: str, period: AnyPeriod, *, min_sample: int = DEFAULT_MIN_SAMPLE
 ) -> JourneyReport:
-    journey = await Journey.get_or_none(key=journey_key)
-    if journey is None:
-        raise LookupError(f"no journey with key {journey_key!r}")
-    version = await JourneyVersion.get_or_none(journey_id=journey.id, version=journey.version)
-    definition = JourneyDefinition.model_validate(version.definition) if version else None
-    touchpoints = await Touchpoint.filter(journey_id=journey.id, active=True).order_by("key")
-    order = {tp.key: i for i, tp in enumerate(definition.touchpoints if definition else [])}
-    touchpoints.sort(key=lambda tp: order.get(tp.key, len(order)))
-
-    tz = ZoneInfo(journey.timezone)
-    ids = [tp.id for tp in touchpoints]
-    current = await _answer_counts(ids, *period.bounds(tz))
-    previous = await _answer_counts(ids, *period.previous().bounds(tz))
-    invitations = await _invitation_counts(ids, *period.bounds(tz))
-
-    rows = []
-    for tp in touchpoints:
-        nps_now, csat_now = _scored(current.get(tp.id, {}), min_sample)
-        nps_before, csat_before = _scored(previous.get(tp.id, {}), min_sample)
-        sent, responses = invitations.get(tp.id, (0, 0))
-        targets = _targets(definition, tp.key)
-        rows.append(
-            TouchpointRow(
-                touchpoint=tp.key,
-                stage=tp.stage,
-                nps=nps_now,
-                csat=csat_now,
-                sent=sent,
-                responses=responses,
-                response_rate=scoring.response_rate(responses, sent),
-                previous_nps=nps_before,
-                previous_csat=csat_before,
-                nps_change=scoring.change(nps_now, nps_before),
-                csat_change=scoring.change(csat_now, csat_before),
-                targets=targets,
-                nps_target_met=_met(nps_now.score, targets.nps, strictly=True),
-                csat_target_met=_met(csat_now.score, targets.csat, strictly=False),
-            )
-        )
-    return JourneyReport(journey.key, journey.name, period, journey.timezone, rows, min_sample)
+    """The review's figures of every touchpoint (`surveys.review`), as rows."""
+    found = await review_figures(journey_key, period, min_sample=min_sample)
+    rows = [_row(tp.key, tp.stage, tp.figures) for tp in found.touchpoints]
+    return JourneyReport(found.journey, found.name, period, found.timezone, rows, min_sample)
 
 
-def _targets(definition: JourneyDefinition | None, key: str) -> Targets:
-    """The journey's alone for a touchpoint its definition does not list (yet, or any more)."""
-    if definition is None:
-        return Targets()
-    own = next((t for t in definition.touchpoints if t.key == key), None)
-    return definition.targets_for(own) if own else definition.targets
-
-
-def _between(low: int, high: int, field: str) -> Q:
-    return Q(**{f"{field}__gte": low, f"{field}__lte": high})
-
-
-async def _answer_counts(
-    ids: list[int], start: datetime, end: datetime
-) -> dict[int, dict[str, int]]:
-    """Answers per touchpoint and category; out-of-range values (never stored) are ignored."""
-    if not ids:
-        return {}
-    rows = (
-        await Answer.filter(touchpoint_id__in=ids, answered_at__gte=start, answered_at__lt=end)
-        .annotate(
-            promoters=Count("id", _filter=_between(9, 10, "nps")),
-            passives=Count("id", _filter=_between(7, 8, "nps")),
-            detractors=Count("id", _filter=_between(0, 6, "nps")),
-            csat_n=Count("id", _filter=_between(1, 5, "csat")),
-            satisfied=Count("id", _filter=_between(4, 5, "csat")),
-        )
-        .group_by("touchpoint_id")
-        .values("touchpoint_id", "promoters", "passives", "detractors", "csat_n", "satisfied")
+def _row(key: str, stage: str, figures: Figures) -> TouchpointRow:
+    before = figures.previous
+    assert before is not None  # the review always reads the previous period beside
+    return TouchpointRow(
+        touchpoint=key,
+        stage=stage,
+        nps=figures.nps,
+        csat=figures.csat,
+        sent=figures.counts.sent or 0,
+        responses=figures.counts.responded or 0,
+        response_rate=figures.response_rate,
+        previous_nps=before.nps,
+        previous_csat=before.csat,
+        nps_change=figures.nps_change,
+        csat_change=figures.csat_change,
+        targets=figures.targets,
+        nps_target_met=figures.nps_met,
+        csat_target_met=figures.csat_met,
     )
-    return {row.pop("touchpoint_id"): row for row in rows}
-
-
-def _scored(counts: dict[str, int], min_sample: int) -> tuple[NpsScore, CsatScore]:
-    c = {"promoters": 0, "passives": 0, "detractors": 0, "satisfied": 0, "csat_n": 0} | counts
-    return (
-        scoring.nps(c["promoters"], c["passives"], c["detractors"], min_sample=min_sample),
-        scoring.csat(c["satisfied"], c["csat_n"], min_sample=min_sample),
-    )
-
-
-async def _invitation_counts(
-    ids: list[int], start: datetime, end: datetime
-) -> dict[int, tuple[int, int]]:
-    """Invitations sent in [start, end) per touchpoint, and how many of them have a response."""
-    if not ids:
-        return {}
-    rows = (
-        await Invitation.filter(touchpoint_id__in=ids, sent_at__gte=start, sent_at__lt=end)
-        .annotate(sent=Count("id"), responses=Count("answer__id"))
-        .group_by("touchpoint_id")
-        .values("touchpoint_id", "sent", "responses")
-    )
-    return {row["touchpoint_id"]: (int(row["sent"]), int(row["responses"])) for row in rows}
-
-
-def _met(score: float | None, target: float | None, *, strictly: bool) -> bool | None:
-    if score is None or target is None:
-        return None
-    return score > target if strictly else score >= target
-
-
-def _rounded(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: round(v, 1) if isinstance(v, float) else v for k, v in values.items()}
-
-
-def _score_dict(score: NpsScore | CsatScore) -> dict[str, Any]:
-    internal = ("variance", "adjusted")  # kept for `scoring.change`, not for readers
-    return _rounded({k: v for k, v in asdict(score).items() if k not in internal})
 
 
 def _row_dict(row: TouchpointRow) -> dict[str, Any]:
@@ -205,11 +114,11 @@ def _row_dict(row: TouchpointRow) -> dict[str, Any]:
         met: bool | None,
     ) -> dict[str, Any]:
         return {
-            **_score_dict(now),
-            **_rounded({"target": target}),
+            **score_dict(now),
+            **rounded_values({"target": target}),
             "target_met": met,
-            "previous": _score_dict(before),
-            "change": None if found is None else _rounded(asdict(found)),
+            "previous": score_dict(before),
+            "change": None if found is None else rounded_values(asdict(found)),
         }
 
     targets = row.targets
@@ -221,7 +130,7 @@ def _row_dict(row: TouchpointRow) -> dict[str, Any]:
         "csat": scored(
             row.csat, row.previous_csat, row.csat_change, targets.csat, row.csat_target_met
         ),
-        "response_rate": _rounded(
+        "response_rate": rounded_values(
             {"sent": row.sent, "responses": row.responses, "rate": row.response_rate}
         ),
     }
