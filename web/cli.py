@@ -77,9 +77,10 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--period", help="a calendar quarter such as 2026-Q3 (default: current)")
     report.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
-    from web import case_commands
+    from web import case_commands, sample_history_command
 
     case_commands.add_parser(commands)
+    sample_history_command.add_parser(commands)
     return parser
 
 
@@ -126,9 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as error:
         print(_settings_problem(error), file=sys.stderr)
         return 2
-    from web import case_commands, commands, user_commands
+    from web import case_commands, commands, sample_history_command, user_commands
 
     every = commands.COMMANDS | user_commands.COMMANDS | case_commands.COMMANDS
+    every |= sample_history_command.COMMANDS
     command: Command = every[_command_name(args)]
     try:
         return asyncio.run(command(args, settings))

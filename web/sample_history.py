@@ -19,10 +19,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from tortoise.transactions import in_transaction
+
 from journeys.models import Journey, JourneyVersion, Touchpoint
 from journeys.periods import Period, current_period
 from journeys.schema import JourneyDefinition, TouchpointDefinition
 from surveys.assignment import assign_variant
+from surveys.sql import fetch_all, numbered
 from web import sample_phrases
 from web.sample_writer import SampleWriter
 
@@ -328,3 +331,60 @@ async def write_sample_history(
     return Written(
         len(history.customers), writer.invitations_written, writer.answers, bool(analyser)
     )
+
+
+# Real answers stay apart: the command refuses to mix, and replaces only its own.
+
+
+def sample_prefix(journey_key: str) -> str:
+    """The external id prefix of a journey's sample customers."""
+    return f"{SAMPLE_PREFIX}{journey_key}-"
+
+
+async def real_answers(journey_key: str) -> int:
+    """Answers to the journey's touchpoints from customers who are not samples."""
+    rows = await fetch_all(
+        "SELECT COUNT(*) FROM answer a JOIN invitation i ON i.id = a.invitation_id"
+        " JOIN customer c ON c.id = i.customer_id"
+        " JOIN touchpoint t ON t.id = a.touchpoint_id JOIN journey j ON j.id = t.journey_id"
+        " WHERE j.key = ? AND substr(c.external_id, 1, ?) <> ?",
+        [journey_key, len(SAMPLE_PREFIX), SAMPLE_PREFIX],
+    )
+    return int(rows[0][0])
+
+
+async def any_answers(journey_key: str) -> bool:
+    rows = await fetch_all(
+        "SELECT 1 FROM answer a JOIN touchpoint t ON t.id = a.touchpoint_id"
+        " JOIN journey j ON j.id = t.journey_id WHERE j.key = ? LIMIT 1",
+        [journey_key],
+    )
+    return bool(rows)
+
+
+async def remove_sample_history(journey_key: str) -> int:
+    """Delete the journey's sample interactions and, with them, their invitations, answers
+    and answer rows (the foreign keys cascade, each on an index). The sample customers stay,
+    to be taken up again by the next sample: deleting a customer would scan the tables that
+    name customers, which have no index on them."""
+    prefix = f"{SAMPLE_PREFIX}{journey_key}-"
+    where = "FROM interaction WHERE journey_key = ? AND substr(event_id, 1, ?) = ?"
+    params = [journey_key, len(prefix), prefix]
+    async with in_transaction() as tx:
+        _, rows = await tx.execute_query(numbered(f"SELECT COUNT(*) {where}", tx), params)
+        count = int(rows[0][0])
+        if count:
+            await tx.execute_query(numbered(f"DELETE {where}", tx), params)
+    return count
+
+
+#: What the demo starts with: enough answers for every quarter's figures to mean something.
+DEMO_ANSWERS = 3000
+DEMO_QUARTERS = 8
+
+
+async def seed_demo_history(journey_key: str) -> Written | None:
+    """The demo journey's sample history, the first time only: when it has no answers."""
+    if await any_answers(journey_key):
+        return None
+    return await write_sample_history(journey_key, quarters=DEMO_QUARTERS, answers=DEMO_ANSWERS)

@@ -52,6 +52,7 @@ class SampleWriter:
         self.answers = 0
 
     async def customers(self, customers: Sequence[Customer]) -> None:
+        """New sample customers, or the earlier sample's taken up with this one's values."""
         for start in range(0, len(customers), CUSTOMERS_PER_TRANSACTION):
             part = customers[start : start + CUSTOMERS_PER_TRANSACTION]
             rows = [
@@ -73,6 +74,9 @@ class SampleWriter:
                     "external_id, locale, segment, attributes, consent, created_at, updated_at",
                     rows,
                     returning="id, external_id",
+                    on_conflict="(external_id) DO UPDATE SET locale = excluded.locale,"
+                    " segment = excluded.segment, attributes = excluded.attributes,"
+                    " updated_at = excluded.updated_at",
                 )
             ids = {row["external_id"]: row["id"] for row in found}
             self.customer_ids += [ids[c.external_id] for c in part]
@@ -220,6 +224,7 @@ async def insert(
     rows: Sequence[tuple[Any, ...]],
     *,
     returning: str | None = None,
+    on_conflict: str | None = None,
 ) -> list[dict[str, Any]]:
     """Multi-row INSERTs of `rows`, as many per statement as the parameters allow."""
     if not rows:
@@ -231,6 +236,8 @@ async def insert(
     for start in range(0, len(rows), per):
         part = rows[start : start + per]
         sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([group] * len(part))
+        if on_conflict:
+            sql += f" ON CONFLICT {on_conflict}"
         if returning:
             sql += f" RETURNING {returning}"
         params = [value for row in part for value in row]
