@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from journeys.periods import AnyPeriod
 from journeys.schema import Targets
-from surveys.review import Figures, review_figures, rounded_values, score_dict
+from surveys.review import Figures, Review, review_figures, rounded_values, score_dict
 from surveys.scoring import DEFAULT_MIN_SAMPLE, Change, CsatScore, NpsScore
 
 
@@ -189,5 +189,78 @@ def _table_cells(row: TouchpointRow) -> tuple[str, ...]:
         csat_cell,
         rate_cell,
         f"{delta(row.nps_change)} / {delta(row.csat_change)}",
+        ", ".join(met) or "-",
+    )
+
+
+def format_review_table(review: Review) -> str:
+    """The review's figures as a plain-text table for `touchpoint report`: a row per
+    touchpoint (with a row per breakdown value under it) and the whole journey last."""
+    header = tuple(
+        "touchpoint|stage|n|NPS ±margin|CSAT|mean|response rate|change NPS / CSAT|target met".split(
+            "|"
+        )
+    )
+    lines = [header]
+    for found in [*review.touchpoints, review.whole]:
+        stage = found.stage if found.key != "*" else "(whole journey)"
+        lines.append(_figure_cells(found.key, stage, found.figures))
+        lines += [_figure_cells(f"  {value}", "", f) for value, f in found.groups.items()]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    heading = [f"{review.name} ({review.journey}), {review.period}, {review.timezone}"]
+    narrowed = ", ".join(f"{k}={v}" for k, v in review.filters.as_query().items())
+    if narrowed:
+        heading.append(f"only {narrowed}")
+    if review.by:
+        heading.append(f"broken down by {review.by}")
+    if review.filters.count_by == "interaction":
+        heading.append("answers counted in the period of their interaction")
+    text = [
+        *heading,
+        "",
+        *(
+            "  ".join(
+                cell.rjust(width) if 2 <= i <= 6 else cell.ljust(width)
+                for i, (cell, width) in enumerate(zip(line, widths, strict=True))
+            ).rstrip()
+            for line in lines
+        ),
+        "",
+        f"* low sample (fewer than {review.min_sample} answers)   "
+        f"! change on the previous {review.period.kind} larger than the noise (95%)",
+    ]
+    return "\n".join(text) + "\n"
+
+
+def _figure_cells(label: str, stage: str, f: Figures) -> tuple[str, ...]:
+    def low(score: NpsScore | CsatScore) -> str:
+        return " *" if score.low_sample else "  "  # keeps the numbers in line
+
+    def delta(found: Change | None) -> str:
+        return "-" if found is None else f"{found.delta:+.1f}{'!' if found.significant else ''}"
+
+    nps_cell = csat_cell = mean_cell = rate_cell = "-"
+    if f.nps.score is not None and f.nps.margin is not None:
+        nps_cell = f"{f.nps.score:+.1f} ±{f.nps.margin:.1f}{low(f.nps)}"
+    if f.csat.score is not None:
+        csat_cell = f"{f.csat.score:.1f}% (n={f.csat.n}){low(f.csat)}"
+    if f.mean_csat is not None:
+        mean_cell = f"{f.mean_csat:.2f}"
+    if f.response_rate is not None:
+        rate_cell = f"{f.response_rate:.1f}% ({f.counts.responded}/{f.counts.sent})"
+    met = [
+        f"{name} {'yes' if found else 'no'}"
+        for name, found in (("NPS", f.nps_met), ("CSAT", f.csat_met))
+        if found is not None
+    ]
+    return (
+        label,
+        stage,
+        str(f.n),
+        nps_cell,
+        csat_cell,
+        mean_cell,
+        rate_cell,
+        f"{delta(f.nps_change)} / {delta(f.csat_change)}",
         ", ".join(met) or "-",
     )

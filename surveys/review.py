@@ -138,6 +138,8 @@ class TouchpointFigures:
     stage: str
     figures: Figures
     #: Breakdown value -> figures ({} without a breakdown); NOT_SET for answers without one.
+    #: Every touchpoint has the values any answer of the journey has in the period (zero
+    #: figures where it has none), so the columns of a table line up.
     groups: dict[str, Figures]
 
     def as_dict(self) -> dict[str, Any]:

@@ -72,10 +72,33 @@ def _parser() -> argparse.ArgumentParser:
     set_password.add_argument("--email", required=True)
     _add_password_stdin(set_password)
 
-    report = commands.add_parser("report", help="print NPS and CSAT per touchpoint")
+    report = commands.add_parser("report", help="print the review's figures per touchpoint")
     report.add_argument("--journey", required=True)
-    report.add_argument("--period", help="a calendar quarter such as 2026-Q3 (default: current)")
-    report.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    report.add_argument(
+        "--period",
+        help="a quarter (2026-Q3), month (2026-10) or ISO week (2026-W42); default: this quarter",
+    )
+    report.add_argument(
+        "--by", help="break down by channel, language, segment, variant, experiment or attribute"
+    )
+    for name in ("touchpoint", "segment", "channel", "language", "variant", "experiment"):
+        report.add_argument(f"--{name}", help=f"only answers of this {name}")
+    report.add_argument(
+        "--attribute",
+        action="append",
+        metavar="NAME:VALUE",
+        help="only answers with this attribute (store:Pudong); repeat for several",
+    )
+    report.add_argument(
+        "--count-by",
+        choices=("answered", "interaction"),
+        default="answered",
+        help="count an answer in the period it was given (default) or of its interaction",
+    )
+    report.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    report.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="same as --format json"
+    )
 
     from web import case_commands, sample_history_command
 

@@ -22,11 +22,13 @@ from dispatch.segments import count_segments, is_gsm7
 from dispatch.worker import create_worker
 from journeys.loader import JourneyFileError, load_journey
 from journeys.models import Journey
-from journeys.periods import Period, current_period, parse_period
+from journeys.periods import Period, current_period, parse_any_period
 from journeys.schema import JourneyDefinition
 from journeys.store import apply_journey
 from journeys.windows import in_send_window
-from surveys.reports import format_report_table, touchpoint_report
+from surveys.reports import format_review_table
+from surveys.review import check_filters, review_figures
+from surveys.review_filters import ReviewError, check_dimension, filters_from_query
 from web import database, retention
 from web.app import create_app
 from web.audit import cli_actor, key_target, record_as
@@ -389,18 +391,34 @@ async def report(args: argparse.Namespace, settings: Settings) -> int:
             print(f"no journey {args.journey!r}")
             return 1
         try:
-            period = parse_period(args.period) if args.period else _current(journey)
+            period = parse_any_period(args.period) if args.period else _current(journey)
         except ValueError as error:
             print(f"--period: {error}")
             return 2
-        result = await touchpoint_report(
-            args.journey, period, min_sample=settings.surveys.min_sample
+        try:
+            filters = filters_from_query(_report_filters(args))
+            by = check_dimension(args.by)
+            await check_filters(journey.key, filters, by)
+        except ReviewError as error:
+            print(f"--{error.field.replace('_', '-')}: {error.message}")
+            return 2
+        result = await review_figures(
+            journey.key, period, filters=filters, by=by, min_sample=settings.surveys.min_sample
         )
-    if args.json:
+    if args.format == "json":
         print_json(result.as_dict())
+    elif args.format == "csv":
+        sys.stdout.write(result.csv_text())
     else:
-        print(format_report_table(result))
+        print(format_review_table(result), end="")
     return 0
+
+
+def _report_filters(args: argparse.Namespace) -> dict[str, object]:
+    """The command's options as the review's query parameters."""
+    names = ("touchpoint", "segment", "channel", "language", "variant", "experiment")
+    found: dict[str, object] = {name: getattr(args, name, None) for name in names}
+    return found | {"attribute": args.attribute or [], "count_by": args.count_by}
 
 
 def _current(journey: Journey) -> Period:

@@ -18,6 +18,7 @@ from surveys.models import InvitationStatus
 from web.audit import ACTOR_KINDS
 from web.openapi_cases import SCHEMAS as CASE_SCHEMAS
 from web.openapi_cases import case_paths, customer_paths
+from web.openapi_reports import report_paths
 from web.routes.opt_outs import OptOutIn
 
 _ERROR = {
@@ -216,19 +217,7 @@ def document(max_events: int) -> dict[str, Any]:
                     "responses": {"200": _json({"type": "object"}, "a page"), **_errors(401, 422)},
                 }
             },
-            "/api/v1/reports/touchpoints": {
-                "get": {
-                    "summary": "NPS and CSAT per touchpoint for a calendar quarter",
-                    "parameters": [
-                        _query("journey", "the journey's key", required=True),
-                        _query("period", "a quarter such as 2026-Q3 (default: the current one)"),
-                    ],
-                    "responses": {
-                        "200": _json({"type": "object"}, "the report"),
-                        **_errors(401, 404, 422),
-                    },
-                }
-            },
+            **report_paths(),
             **_opt_out_paths(),
             **_audit_paths(),
             **_case_figures_paths(),

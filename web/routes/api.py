@@ -15,17 +15,18 @@ from zoneinfo import ZoneInfo
 
 from redis.exceptions import RedisError
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from dispatch.delivery import carriers
 from dispatch.queue import enqueue_invitations
 from journeys.models import Journey
-from journeys.periods import Period, current_period, parse_period
+from journeys.periods import AnyPeriod, current_period, parse_any_period, periods_ending
 from surveys.intake import EventResult, take_events
 from surveys.links import survey_url
 from surveys.models import Invitation, InvitationStatus
-from surveys.reports import touchpoint_report
+from surveys.review import check_filters, review_figures, trend
+from surveys.review_filters import ReviewError, ReviewFilters, check_dimension, filters_from_query
 from web.access import requires
 from web.runtime import Runtime
 
@@ -168,25 +169,104 @@ def _int_param(request: Request, name: str, default: int) -> int:
     return int(value)
 
 
-async def touchpoint_scores(request: Request) -> JSONResponse:
+async def touchpoint_scores(request: Request) -> Response:
+    """The review's figures of one period: per touchpoint and for the whole journey,
+    optionally broken down (`by`) and narrowed (the review's filters), as JSON or CSV."""
     runtime: Runtime = request.app.state.runtime
+    journey = await _journey(request)
+    period = _period(request.query_params.get("period"), journey)
+    answer_as = request.query_params.get("format") or "json"
+    if answer_as not in ("json", "csv"):
+        raise ApiError(400, f"format is json or csv, not {answer_as!r}", "format")
+    filters, by = await _review_filters(request, journey)
+    review = await review_figures(
+        journey.key,
+        period,
+        filters=filters,
+        by=by,
+        min_sample=runtime.settings.surveys.min_sample,
+    )
+    if answer_as == "csv":
+        name = f"{journey.key}-{period}{f'-by-{by}' if by else ''}.csv"
+        return Response(
+            review.csv_text(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{_safe(name)}"'},
+        )
+    return JSONResponse(review.as_dict())
+
+
+#: The most periods a trend reads at once (two years of months, a year of weeks and more).
+MAX_TREND_PERIODS = 60
+
+
+async def touchpoint_trend(request: Request) -> JSONResponse:
+    """Figures per touchpoint over the `periods` periods ending with `period`, oldest
+    first, each with its change on the period before."""
+    runtime: Runtime = request.app.state.runtime
+    journey = await _journey(request)
+    last = _period(request.query_params.get("period"), journey)
+    count = _int_param(request, "periods", 8)
+    if not 1 <= count <= MAX_TREND_PERIODS:
+        raise ApiError(422, f"periods is 1 to {MAX_TREND_PERIODS}, not {count}", "periods")
+    filters, _ = await _review_filters(request, journey, breakdown=False)
+    periods = periods_ending(last, count)
+    found = await trend(
+        journey.key, periods, filters=filters, min_sample=runtime.settings.surveys.min_sample
+    )
+    return JSONResponse(
+        {
+            "journey": journey.key,
+            "name": journey.name,
+            "timezone": journey.timezone,
+            "kind": last.kind,
+            "periods": [str(p) for p in periods],
+            "count_by": filters.count_by,
+            "filters": filters.as_query(),
+            "series": {
+                key: [{"period": str(p), **figures.as_dict()} for p, figures in series]
+                for key, series in found.items()
+            },
+        }
+    )
+
+
+async def _journey(request: Request) -> Journey:
     key = request.query_params.get("journey")
     if not key:
         raise ApiError(422, "name a journey: ?journey=<key>", "journey")
     journey = await Journey.get_or_none(key=key)
     if journey is None:
         raise ApiError(404, f"no journey with key {key!r}", "journey")
-    period = _period(request.query_params.get("period"), journey)
-    report = await touchpoint_report(key, period, min_sample=runtime.settings.surveys.min_sample)
-    return JSONResponse(report.as_dict())
+    return journey
 
 
-def _period(text: str | None, journey: Journey) -> Period:
-    """The quarter asked for, or the current one in the journey's time zone."""
+async def _review_filters(
+    request: Request, journey: Journey, *, breakdown: bool = True
+) -> tuple[ReviewFilters, str | None]:
+    """The review's filters and breakdown from the query, checked against the journey: a
+    touchpoint, segment or attribute it does not have is a 400 naming the parameter."""
+    try:
+        filters = filters_from_query(request.query_params)
+        by = check_dimension(request.query_params.get("by")) if breakdown else None
+        await check_filters(journey.key, filters, by)
+    except ReviewError as error:
+        raise ApiError(400, error.message, error.field) from None
+    return filters, by
+
+
+def _safe(name: str) -> str:
+    """A file name for Content-Disposition: what a header and a file system both take."""
+    return "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in name)
+
+
+def _period(text: str | None, journey: Journey) -> AnyPeriod:
+    """The quarter, month or ISO week asked for, or the current quarter in the journey's
+    time zone."""
     if not text:
         return current_period(datetime.now(UTC), ZoneInfo(journey.timezone))
     try:
-        return parse_period(text)
+        return parse_any_period(text)
     except ValueError as error:
         raise ApiError(422, str(error), "period") from None
 
@@ -195,4 +275,5 @@ routes = [
     Route("/api/v1/events", api(post_events), methods=["POST"]),
     Route("/api/v1/invitations", api(list_invitations), methods=["GET"]),
     Route("/api/v1/reports/touchpoints", api(touchpoint_scores), methods=["GET"]),
+    Route("/api/v1/reports/trend", api(touchpoint_trend), methods=["GET"]),
 ]
