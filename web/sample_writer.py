@@ -171,10 +171,10 @@ class SampleWriter:
         rows, themes = [], {}
         for invitation, each in answered:
             customer = customers[each.customer]
-            sentiment = terms = analysed = None
+            sentiment = terms = None
             if each.comment and self.analyse:
                 sentiment, terms, themes[invitation] = self.analyse(each.comment, customer.locale)
-                analysed = self.digest
+            analysed = self.digest  # without a comment too: nothing is left pending
             rows.append(
                 (
                     invitation,
