@@ -103,16 +103,25 @@ class Bare:
         return rows
 
     async def themes(self, period: Period) -> list[Any]:
-        """Answers per theme and touchpoint with their scores: one join, one GROUP BY."""
+        """Answers per theme and touchpoint with their scores (one join, one GROUP BY), and
+        the analysed comments per touchpoint that a theme's share is of."""
         start, end = period.bounds(self.tz)
         marks = ", ".join("?" for _ in self.touchpoints)
-        return await self.fetch(
-            f"SELECT t.theme, a.touchpoint_id, {ANSWER_SUMS.replace('nps', 'a.nps')}"
-            " FROM answer_theme t JOIN answer a ON a.id = t.answer_id"
-            f" WHERE a.touchpoint_id IN ({marks}) AND a.answered_at >= ? AND a.answered_at < ?"
-            " GROUP BY 1, 2",
-            [*self.touchpoints, start, end],
-        )
+        within = f"a.touchpoint_id IN ({marks}) AND a.answered_at >= ? AND a.answered_at < ?"
+        params = [*self.touchpoints, start, end]
+        sums = ANSWER_SUMS.replace("nps", "a.nps").replace("csat", "a.csat")
+        return [
+            *await self.fetch(
+                f"SELECT t.theme, a.touchpoint_id, {sums} FROM answer_theme t"
+                f" JOIN answer a ON a.id = t.answer_id WHERE {within} GROUP BY 1, 2",
+                params,
+            ),
+            *await self.fetch(
+                f"SELECT a.touchpoint_id, COUNT(*) FROM answer a WHERE {within}"
+                " AND a.comment IS NOT NULL AND a.sentiment IS NOT NULL GROUP BY 1",
+                params,
+            ),
+        ]
 
 
 async def timed(run: Callable[[], Awaitable[object]]) -> float:
@@ -145,7 +154,18 @@ async def main(answers: int, rounds: int, url: str) -> None:
         ),
     ]
     if theme_figures is not None:
-        cases.append(("themes", lambda: theme_figures(key, QUARTER), lambda: bare.themes(QUARTER)))
+        cases += [
+            (
+                "themes",
+                lambda: theme_figures(key, QUARTER, examples=0),
+                lambda: bare.themes(QUARTER),
+            ),
+            (  # the same with three example comments per theme and touchpoint, as shown
+                "themes+examples",
+                lambda: theme_figures(key, QUARTER),
+                lambda: bare.themes(QUARTER),
+            ),
+        ]
     times: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name, *_ in cases}
     try:
         for _ in range(rounds + 1):  # the first round warms the caches and is not counted
@@ -166,7 +186,7 @@ async def main(answers: int, rounds: int, url: str) -> None:
     for name, (ours_s, base_s) in times.items():
         ours_m, base_m = statistics.median(ours_s[1:]), statistics.median(base_s[1:])
         print(
-            f"{name:<15} ours {ours_m * 1000:8.1f} ms   bare SQL {base_m * 1000:8.1f} ms"
+            f"{name:<16} ours {ours_m * 1000:8.1f} ms   bare SQL {base_m * 1000:8.1f} ms"
             f"   ratio {ours_m / base_m:5.2f}x"
         )
     print(f"peak memory     {peak / 1024:,.0f} KiB (tracemalloc, ours: {', '.join(times)})")
