@@ -63,3 +63,4 @@ migrations: install
 bench: install
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/send.py
+	$(BIN)/python bench/review.py --answers 100000

@@ -100,11 +100,12 @@ def _parser() -> argparse.ArgumentParser:
         "--json", dest="format", action="store_const", const="json", help="same as --format json"
     )
 
-    from web import case_commands, export_commands, insight_commands
+    from web import case_commands, export_commands, insight_commands, sample_history_command
 
     case_commands.add_parser(commands)
     export_commands.add_parser(commands)
     insight_commands.add_parser(commands)
+    sample_history_command.add_parser(commands)
     return parser
 
 
@@ -151,7 +152,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as error:
         print(_settings_problem(error), file=sys.stderr)
         return 2
-    from web import case_commands, commands, export_commands, insight_commands, user_commands
+    from web import (
+        case_commands,
+        commands,
+        export_commands,
+        insight_commands,
+        sample_history_command,
+        user_commands,
+    )
 
     every = (
         commands.COMMANDS
@@ -159,6 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         | case_commands.COMMANDS
         | export_commands.COMMANDS
         | insight_commands.COMMANDS
+        | sample_history_command.COMMANDS
     )
     command: Command = every[_command_name(args)]
     try:

@@ -37,6 +37,7 @@ from web.cli import Command, print_json
 from web.models import ApiKey, User
 from web.passwords import verify_password
 from web.runtime import start_runtime, stop_runtime
+from web.sample_history import DEMO_QUARTERS, SAMPLE_PREFIX, seed_demo_history
 from web.secret_key import MissingSecretKey, resolve_secret_key
 from web.settings import Settings, local_url
 from web.users import create_user
@@ -79,6 +80,7 @@ async def up(args: argparse.Namespace, settings: Settings) -> int:
     async with connected(settings):
         key = await _demo_setup(settings)
         password = await _demo_admin(settings)
+        await _demo_history()
     _print_welcome(settings, args, key, password)
     return await _serve(create_app(settings, run_worker=True), args, settings)
 
@@ -183,6 +185,17 @@ async def _demo_setup(settings: Settings) -> str:
     key_file.write_text(key + "\n")
     os.chmod(key_file, 0o600)
     return key
+
+
+async def _demo_history() -> None:
+    """Quarters of sample answers the first time, so the review has history to show."""
+    seeded = await seed_demo_history(_demo_definition()[0].journey)
+    if seeded is not None:
+        print(
+            f"sample history: {seeded.answers:,} answers over {DEMO_QUARTERS} quarters"
+            f" (marked {SAMPLE_PREFIX})",
+            flush=True,
+        )
 
 
 async def _demo_admin(settings: Settings) -> str:

@@ -1,0 +1,96 @@
+"""The review benchmark's data: N sample answers over 8 quarters for one journey.
+
+The demo journey is applied under a key of its own per size (`review-1000000`), so one
+database can hold the 250k and the 1M history side by side, and the history ends with
+2026-Q3 at a fixed moment, so every run reads the same figures. A size already built is
+reused: a million answers take minutes to write and are read many times.
+
+    .venv/bin/python bench/review_data.py --answers 1000000 [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from datetime import UTC, datetime
+from importlib import resources
+
+from tortoise import Tortoise
+
+from journeys.loader import load_journey
+from journeys.models import Journey
+from journeys.periods import Period
+from journeys.store import apply_journey
+from surveys.sql import fetch_all
+from web.database import connect, migrate
+from web.sample_history import remove_sample_history, write_sample_history
+
+#: The history's last moment: the end of 2026-Q3 in Shanghai, the demo journey's zone.
+LAST = datetime(2026, 9, 30, 15, 59, tzinfo=UTC)
+QUARTER = Period(2026, 3)
+QUARTERS = 8
+SEED = 10
+DEFAULT_URL = "sqlite://.touchpoint/bench-review.sqlite3"
+
+
+def journey_key(answers: int) -> str:
+    return f"review-{answers}"
+
+
+async def answers_of(key: str) -> int:
+    rows = await fetch_all(
+        "SELECT COUNT(*) FROM answer a JOIN touchpoint t ON t.id = a.touchpoint_id"
+        " JOIN journey j ON j.id = t.journey_id WHERE j.key = ?",
+        [key],
+    )
+    return int(rows[0][0])
+
+
+async def ensure_review_data(answers: int, *, say: bool = True) -> str:
+    """The journey holding `answers` sample answers, built unless it is there already
+    (a connected database is expected)."""
+    key = journey_key(answers)
+    if await Journey.exists(key=key) and await answers_of(key) == answers:
+        return key
+    text = resources.files("journeys.demo").joinpath("online-store.yaml").read_text("utf-8")
+    text = text.replace("journey: online-store", f"journey: {key}", 1)
+    await apply_journey(load_journey(text), text)
+    await remove_sample_history(key)
+    started = time.perf_counter()
+
+    def progress(done: int) -> None:
+        if say and done % 100_000 < 1500:
+            print(f"  {done:,} answers written, {time.perf_counter() - started:.0f} s", flush=True)
+
+    written = await write_sample_history(
+        key, quarters=QUARTERS, answers=answers, seed=SEED, now=LAST, progress=progress
+    )
+    if say:
+        print(
+            f"built {key}: {written.answers:,} answers, {written.invitations:,} invitations,"
+            f" {written.customers:,} customers in {time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
+    return key
+
+
+async def main(answers: int, url: str) -> None:
+    if url.startswith("sqlite://.touchpoint/"):
+        import os
+
+        os.makedirs(".touchpoint", exist_ok=True)
+    await migrate(url)
+    await connect(url)
+    try:
+        await ensure_review_data(answers)
+    finally:
+        await Tortoise.close_connections()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--answers", type=int, default=100_000)
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    args = parser.parse_args()
+    asyncio.run(main(args.answers, args.database_url))
