@@ -113,3 +113,4 @@ class Interaction(Model):
     class Meta:
         app = "journeys"
         table = "interaction"
+        indexes = (("customer_id",),)

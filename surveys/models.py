@@ -70,7 +70,8 @@ class Invitation(Model):
         app = "surveys"
         table = "invitation"
         unique_together = (("interaction", "touchpoint"),)
-        indexes = (("touchpoint_id", "sent_at"),)
+        # The review's response rate reads sent_at and status from the index alone.
+        indexes = (("touchpoint_id", "sent_at", "status"), ("customer_id",))
 
 
 class Answer(Model):
@@ -118,7 +119,11 @@ class Answer(Model):
     class Meta:
         app = "surveys"
         table = "answer"
-        indexes = (("touchpoint_id", "answered_at"), ("touchpoint_id", "interaction_at"))
+        # The review's counts read the scores from the index alone, not from the table.
+        indexes = (
+            ("touchpoint_id", "answered_at", "nps", "csat"),
+            ("touchpoint_id", "interaction_at", "nps", "csat"),
+        )
 
 
 class AnswerTheme(Model):
@@ -289,6 +294,7 @@ class FollowUpCase(Model):
     class Meta:
         app = "surveys"
         table = "follow_up_case"
+        indexes = (("customer_id",),)
 
 
 class CaseNote(Model):

@@ -93,11 +93,11 @@ class Migration(migrations.Migration):
         ),
         ops.AddIndex(
             model_name='Answer',
-            index=Index(fields=['touchpoint_id', 'answered_at']),
+            index=Index(fields=['touchpoint_id', 'answered_at', 'nps', 'csat']),
         ),
         ops.AddIndex(
             model_name='Answer',
-            index=Index(fields=['touchpoint_id', 'interaction_at']),
+            index=Index(fields=['touchpoint_id', 'interaction_at', 'nps', 'csat']),
         ),
         ops.AddField(
             model_name='Invitation',
@@ -106,7 +106,15 @@ class Migration(migrations.Migration):
         ),
         ops.AddIndex(
             model_name='Invitation',
-            index=Index(fields=['touchpoint_id', 'sent_at']),
+            index=Index(fields=['customer_id']),
+        ),
+        ops.AddIndex(
+            model_name='FollowUpCase',
+            index=Index(fields=['customer_id']),
+        ),
+        ops.AddIndex(
+            model_name='Invitation',
+            index=Index(fields=['touchpoint_id', 'sent_at', 'status']),
         ),
         # Answers stored before this migration get the columns the review groups by from
         # their invitation, customer and interaction (attributes stay with new answers).
