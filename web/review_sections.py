@@ -115,7 +115,7 @@ async def feedback(review: Review) -> Section | None:
         f"Top themes, {review.period}",
         tuple(ThemeBar(t.theme, t.answers, t.nps.score) for t in whole),
     )
-    return Section("console/review_feedback.html", {"feedback": blocks, "themes_chart": chart})
+    return Section("parts/review_feedback.html", {"feedback": blocks, "themes_chart": chart})
 
 
 async def outlook(review: Review, now: datetime) -> Section | None:
@@ -147,7 +147,7 @@ async def outlook(review: Review, now: datetime) -> Section | None:
                 "days_left": item.days_left,
             }
         )
-    return Section("console/review_outlook.html", {"outlook": rows})
+    return Section("parts/review_outlook.html", {"outlook": rows})
 
 
 async def experiments(review: Review, compare: str | None) -> Section | None:
@@ -167,7 +167,7 @@ async def experiments(review: Review, compare: str | None) -> Section | None:
         for result in [*results, *compared]
         if result.by == "variant" or any(v.answers for v in result.comparison.variants)
     ]
-    return Section("console/review_experiments.html", {"experiments": answered})
+    return Section("parts/review_experiments.html", {"experiments": answered})
 
 
 async def follow_ups(review: Review, now: datetime) -> Section | None:
@@ -179,7 +179,7 @@ async def follow_ups(review: Review, now: datetime) -> Section | None:
     if not found.figures:
         return None
     return Section(
-        "console/review_followups.html",
+        "parts/review_followups.html",
         {
             "follow_ups": found,
             "follow_up_touchpoints": [(f, follow_up_lines(f)) for f in found.figures],
