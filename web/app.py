@@ -23,7 +23,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -35,6 +35,7 @@ from web.body_limit import BodyLimitMiddleware
 from web.csrf import CsrfMiddleware
 from web.openapi import openapi
 from web.paths import is_api
+from web.readiness import readiness
 from web.routes import (
     account,
     api,
@@ -79,6 +80,18 @@ log = logging.getLogger("touchpoint")
 
 async def health(request: Request) -> Response:
     return PlainTextResponse("ok")
+
+
+async def ready(request: Request) -> Response:
+    """200 when the database and Redis answer and the migrations are applied, else 503,
+    with each check said either way."""
+    checks = await readiness(request.app.state.runtime.redis)
+    ok = all(check.ok for check in checks)
+    body = {
+        "status": "ready" if ok else "not ready",
+        "checks": {c.name: {"ok": c.ok, "detail": c.detail} for c in checks},
+    }
+    return JSONResponse(body, status_code=200 if ok else 503)
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
@@ -158,6 +171,7 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/healthz", health),
+            Route("/readyz", ready),
             Route("/api/v1/openapi.json", openapi),
             *api.routes,
             *opt_outs.routes,
