@@ -4,22 +4,34 @@ Our path: `send_invitation`, the arq job itself, for each of N due invitations, 
 time as one worker runs them: the claim, the customer's lock on Redis, the opt-out check,
 the contact rules (history and competing invitations read from the database), rendering,
 the message row, the console channel, and the outcome. The bare baseline, in the same run
-on the same database: per invitation, the three writes any sender must make (claim UPDATE,
-message INSERT, sent UPDATE), 20 at a time, with nothing checked.
+on the same database: per invitation, what any sender must do (claim UPDATE, the
+invitation and its customer read, message INSERT, sent UPDATE), 20 at a time, with
+nothing checked. Rounds alternate ours and the baseline; the median is reported.
 
-    .venv/bin/python bench/send.py [--invitations 500] [--database-url URL]
+It also counts one send's round trips: SQL statements (tortoise's query log), connection
+resets (asyncpg's pool resets a connection each time one is given back) and Redis round
+trips (commands or pipelines sent; a Lua script is one).
+
+    .venv/bin/python bench/send.py [--invitations 500] [--rounds 3] [--database-url URL]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import secrets
+import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import asyncpg
 import httpx
+from redis.asyncio.connection import AbstractConnection
 from shop import open_shop  # bench/shop.py: run as python bench/NAME.py
 
 from dispatch.models import Message
@@ -37,7 +49,7 @@ async def due_invitations(http: httpx.AsyncClient, key: str, tag: str, size: int
             "id": f"{RUN}-{tag}-{n}",
             "type": "order.delivered",
             "occurred_at": occurred,
-            "customer": {"id": f"{tag}-c{n}", "phone": f"+1415555{n % 10000:04d}"},
+            "customer": {"id": f"{RUN}-{tag}-c{n}", "phone": f"+1415555{n % 10000:04d}"},
         }
         for n in range(size)
     ]
@@ -66,33 +78,108 @@ async def bare_send(invitation_id: int) -> None:
         id=invitation_id, status=InvitationStatus.SCHEDULED, send_at__lte=now
     ).update(status=InvitationStatus.SENDING)
     assert claimed == 1
+    invitation = await Invitation.filter(id=invitation_id).select_related("customer").get()
     await Message.create(
-        invitation_id=invitation_id, channel="console", recipient="+14155550000", body="Hi"
+        invitation_id=invitation_id,
+        channel="console",
+        recipient=invitation.customer.phone,
+        body="Hi",
     )
     await Invitation.filter(id=invitation_id).update(status=InvitationStatus.SENT, sent_at=now)
 
 
-async def main(size: int, database_url: str | None) -> None:
+@dataclass
+class RoundTrips:
+    statements: int = 0
+    resets: int = 0
+    redis: int = 0
+
+
+class _Statements(logging.Handler):
+    def __init__(self, trips: RoundTrips) -> None:
+        super().__init__(logging.DEBUG)
+        self.trips = trips
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not record.getMessage().startswith(("Created", "Closed")):
+            self.trips.statements += 1
+
+
+@contextmanager
+def counting(trips: RoundTrips) -> Iterator[None]:
+    """Counts statements through tortoise's query log, and asyncpg's connection resets and
+    redis-py's sends by wrapping the libraries' own methods for the while."""
+    logger = logging.getLogger("tortoise.db_client")
+    handler, level = _Statements(trips), logger.level
+    reset = asyncpg.connection.Connection.reset
+    send = AbstractConnection.send_packed_command
+
+    async def counted_reset(self: asyncpg.Connection, **kwargs: Any) -> None:
+        trips.resets += 1
+        await reset(self, **kwargs)
+
+    async def counted_send(self: AbstractConnection, *args: Any, **kwargs: Any) -> None:
+        trips.redis += 1
+        await send(self, *args, **kwargs)
+
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    asyncpg.connection.Connection.reset = counted_reset  # type: ignore[method-assign]
+    AbstractConnection.send_packed_command = counted_send  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        asyncpg.connection.Connection.reset = reset  # type: ignore[method-assign]
+        AbstractConnection.send_packed_command = send  # type: ignore[method-assign]
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+async def per_send(ids: list[int], send: Callable[[int], Awaitable[None]]) -> dict[str, float]:
+    """The round trips of one send, averaged over `ids` sent one after the other."""
+    trips = RoundTrips()
+    with counting(trips):
+        for invitation_id in ids:
+            await send(invitation_id)
+    return {name: count / len(ids) for name, count in vars(trips).items()}
+
+
+async def main(size: int, rounds: int, database_url: str | None) -> None:
     async with open_shop(database_url) as shop:
-        ours_ids = await due_invitations(shop.http, shop.key, "ours", size)
-        bare_ids = await due_invitations(shop.http, shop.key, "bare", size)
         ctx = shop.runtime.worker_context()
 
         async def our_send(invitation_id: int) -> None:
             assert (await send_invitation(ctx, invitation_id)).startswith("sent")
 
-        ours_s = await in_parallel(ours_ids, our_send)
-        bare_s = await in_parallel(bare_ids, bare_send)
+        times: dict[str, list[float]] = {"ours": [], "bare": []}
+        sends = {"ours": our_send, "bare": bare_send}
+        trips = {}
+        for name, send in sends.items():
+            sample = await due_invitations(shop.http, shop.key, f"count-{name}", 20)
+            trips[name] = await per_send(sample, send)
+        for r in range(rounds + 1):  # the first round warms up and is left out
+            for name, send in sends.items():
+                ids = await due_invitations(shop.http, shop.key, f"r{r}-{name}", size)
+                elapsed = await in_parallel(ids, send)
+                if r:
+                    times[name].append(elapsed)
+    ours_s, bare_s = statistics.median(times["ours"]), statistics.median(times["bare"])
     print(f"database        {shop.database}")
-    print(f"invitations     {size}, {CONCURRENCY} at a time")
+    print(f"invitations     {size}, {CONCURRENCY} at a time, median of {rounds} rounds")
     print(f"ours            {ours_s * 1000:8.1f} ms  ({size / ours_s:,.0f} sends/s)")
-    print(f"bare writes     {bare_s * 1000:8.1f} ms  ({size / bare_s:,.0f} sends/s)")
+    print(f"bare            {bare_s * 1000:8.1f} ms  ({size / bare_s:,.0f} sends/s)")
     print(f"ratio           {ours_s / bare_s:8.1f}x")
+    for name, counted in trips.items():
+        print(
+            f"{name} per send   {counted['statements']:g} statements, {counted['resets']:g}"
+            f" connection resets, {counted['redis']:g} Redis round trips"
+        )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--invitations", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    asyncio.run(main(args.invitations, args.database_url))
+    asyncio.run(main(args.invitations, args.rounds, args.database_url))

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 from tortoise import Tortoise
@@ -37,8 +38,11 @@ class Bench:
 
 
 @asynccontextmanager
-async def open_shop(database_url: str | None) -> AsyncIterator[Bench]:
-    """A temporary SQLite database unless a URL is given (its tables are migrated)."""
+async def open_shop(
+    database_url: str | None, settings_update: dict[str, Any] | None = None
+) -> AsyncIterator[Bench]:
+    """A temporary SQLite database unless a URL is given (its tables are migrated);
+    `settings_update` replaces settings (e.g. Twilio pointed at a loopback server)."""
     with tempfile.TemporaryDirectory() as folder:
         url = database_url or f"sqlite://{folder}/bench.sqlite3"
         await migrate(url)
@@ -46,7 +50,7 @@ async def open_shop(database_url: str | None) -> AsyncIterator[Bench]:
         # A key of its own: against PostgreSQL no process starts without one.
         settings = Settings(
             data_dir=Path(folder), database_url=url, secret_key=secrets.token_urlsafe(32)
-        )
+        ).model_copy(update=settings_update or {})
         runtime = await start_runtime(settings, connect_database=False)
         try:
             text = SHOP.read_text("utf-8")

@@ -24,6 +24,8 @@ from arq.connections import ArqRedis
 from arq.cron import CronJob
 from arq.worker import Worker, func
 
+from dispatch.eager_worker import EagerWorker
+
 from dispatch.feedback_job import ANALYSE_FEEDBACK, analyse_feedback
 from dispatch.notifications import NOTIFY_CASES, SEND_NOTIFICATION, notify_cases, send_notification
 from dispatch.outbox_publisher import PUBLISH_EVENTS, publish_events
@@ -131,7 +133,7 @@ def create_worker(
     `extra_cron_jobs`: crons of the layers above (web's retention), which this package
     may not import."""
     logging.getLogger("arq.worker").addFilter(_QUIET)
-    return Worker(
+    return EagerWorker(
         functions=[
             func(send_invitation, name=SEND_INVITATION, keep_result=0, max_tries=1000),
             func(send_reminder, name=SEND_REMINDER, keep_result=0, max_tries=3),

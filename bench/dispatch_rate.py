@@ -1,0 +1,112 @@
+"""Dispatch through arq: how fast `touchpoint worker` processes send when many are due at once.
+
+N invitations fall due at once (one batch of events through the API, enqueued on Redis);
+each send goes through the `twilio` library to a loopback Twilio-compatible server (another
+process) that answers after 200 ms. Measured, interleaved in each round:
+
+- direct: the job function `send_invitation` called by the bench itself, 20 at a time: the
+  most a worker at the default concurrency of 20 could reach;
+- one worker: a `touchpoint worker` process taking the jobs from the queue;
+- two workers: two such processes.
+
+The rate is N over the time from the enqueueing to the last invitation's `sent_at`, so a
+worker's start-up is not counted. Targets: one worker at least 80% of direct, two workers
+at least 1.8x one.
+
+    .venv/bin/python bench/dispatch_rate.py [--invitations 1000] [--rounds 3] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from datetime import UTC, datetime
+
+from fleet import loopback_twilio, workers
+from send import RUN, due_invitations, in_parallel
+from shop import Bench, open_shop
+
+from dispatch.settings import TwilioSettings
+from dispatch.tasks import send_invitation
+from surveys.models import Invitation, InvitationStatus
+
+PROVIDER_DELAY = 0.2
+
+
+async def direct(shop: Bench, size: int, tag: str) -> float:
+    ids = await due_invitations(shop.http, shop.key, tag, size)
+    ctx = shop.runtime.worker_context()
+
+    async def send(invitation_id: int) -> None:
+        assert (await send_invitation(ctx, invitation_id)).startswith("sent")
+
+    return size / await in_parallel(ids, send)
+
+
+async def through_workers(
+    shop: Bench, size: int, tag: str, count: int, settings: dict[str, str]
+) -> float:
+    """Sends a second: N over the time from enqueueing to the last send."""
+    with workers(count, settings):
+        ids = await due_invitations(shop.http, shop.key, tag, size)
+        enqueued = datetime.now(UTC)
+        await _all_sent(ids)
+    last = max(await Invitation.filter(id__in=ids).values_list("sent_at", flat=True))
+    return size / (last - enqueued).total_seconds()
+
+
+async def _all_sent(ids: list[int], within: float = 600) -> None:
+    deadline = time.monotonic() + within
+    while await Invitation.filter(id__in=ids, status=InvitationStatus.SENT).count() < len(ids):
+        if time.monotonic() > deadline:
+            states = await Invitation.filter(id__in=ids).values_list("status", "reason")
+            raise RuntimeError(f"not all sent: {sorted(set(states))[:5]}")
+        await asyncio.sleep(0.2)
+
+
+def worker_settings(shop: Bench, twilio: dict[str, str]) -> dict[str, str]:
+    settings = shop.runtime.settings
+    return {
+        "database_url": shop.url,
+        "redis_url": shop.runtime.redis_url,
+        "secret_key": settings.secret_key.get_secret_value(),
+        "data_dir": str(settings.data_dir),
+        **{f"twilio_{name.rstrip('_')}": value for name, value in twilio.items()},
+    }
+
+
+async def main(size: int, rounds: int, database_url: str | None) -> None:
+    with loopback_twilio(PROVIDER_DELAY) as twilio:
+        update = {"twilio": TwilioSettings(**twilio)}  # type: ignore[arg-type]
+        async with open_shop(database_url, update) as shop:
+            settings = worker_settings(shop, twilio)
+            rates: dict[str, list[float]] = {"direct": [], "worker-1": [], "worker-2": []}
+            for n in range(rounds + 1):  # the first round warms up and is left out
+                for name in rates:
+                    tag = f"{RUN}-r{n}-{name}"  # new customers in every run and round
+                    if name == "direct":
+                        rate = await direct(shop, size, tag)
+                    else:
+                        count = int(name.removeprefix("worker-"))
+                        rate = await through_workers(shop, size, tag, count, settings)
+                    if n:
+                        rates[name].append(rate)
+                    print(f"round {n} {name:9} {rate:7.1f} sends/s", flush=True)
+    median = {name: statistics.median(values) for name, values in rates.items()}
+    print(f"database        {shop.database}")
+    print(f"invitations     {size} due at once, provider answers after {PROVIDER_DELAY}s")
+    for name, rate in median.items():
+        print(f"{name:15} {rate:7.1f} sends/s (median of {rounds})")
+    print(f"one worker      {median['worker-1'] / median['direct']:7.2f}x direct (target >= 0.8)")
+    print(f"two workers     {median['worker-2'] / median['worker-1']:7.2f}x one (target >= 1.8)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--invitations", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    asyncio.run(main(args.invitations, args.rounds, args.database_url))
