@@ -12,7 +12,7 @@ from journeys.contact import Decision, candidate_for, decide, rules_for
 from journeys.policies import ContactPolicy
 from journeys.scheduling import customer_zone
 from journeys.schema import JourneyDefinition
-from surveys.contact_history import LOOKBACK, competing_invitations, contact_history
+from surveys.contact_history import LOOKBACK, contact_situation
 from surveys.models import Invitation
 
 
@@ -33,10 +33,9 @@ async def contact_decision(
         tz=customer_zone(customer.timezone, definition.timezone),
     )
     rules = rules_for(definition, across)
-    history = await contact_history(
+    history, competitors = await contact_situation(
         customer.id, excluding=invitation.id, since=now - _lookback(rules.policy, across)
     )
-    competitors = await competing_invitations(customer.id, excluding=invitation.id)
     return decide(candidate, rules, history, competitors, opted_out=False, now=now)
 
 

@@ -93,12 +93,17 @@ async def deliver(
     reminder: bool = False,
     case_id: int | None = None,
     purpose: str | None = None,
+    earlier_attempts: bool = True,
 ) -> Attempt:
     """Send `outgoing` along `route` once, with its row written first and its outcome after.
 
     A follow-up case's messages (an agent's reply, the resolution survey) go the same way,
-    under the case's invitation, with their `purpose` and `case_id`."""
-    earlier = await _unconfirmed(invitation_id, route, reminder, purpose)
+    under the case's invitation, with their `purpose` and `case_id`. `earlier_attempts`:
+    False when the caller knows this is the first, so there is no unconfirmed one to ask
+    the provider about (and no query to make)."""
+    earlier = None
+    if earlier_attempts:
+        earlier = await _unconfirmed(invitation_id, route, reminder, purpose)
     if earlier is not None:
         try:
             found = await _ask_provider(route, earlier)

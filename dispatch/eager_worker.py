@@ -7,9 +7,9 @@ one worker sent 46 invitations a second where its own work allowed about 240.
 
 `EagerWorker` keeps arq's loop and every guarantee of `start_jobs` (the in-progress key,
 the score check, the semaphore), and only adds this: when a read of the queue filled every
-slot, so more may be due, it waits for the first slot to free (or `poll_delay`, whichever
-comes first) and reads again, instead of sleeping the whole delay. When the queue has
-nothing due it polls at arq's pace, so an idle worker costs Redis no more than before.
+slot, so more may be due, it reads again as soon as a slot frees, instead of sleeping the
+rest of `poll_delay`. When the queue has nothing due it polls at arq's pace, so an idle
+worker costs Redis no more than before.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 from typing import Any
 
+from arq.utils import timestamp_ms
 from arq.worker import Worker
 
 
@@ -28,21 +29,38 @@ class EagerWorker(Worker):
         self._maybe_more_due = False
 
     async def _poll_iteration(self) -> None:
-        await self._read_queue()
-        while self._maybe_more_due:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._slot_freed.wait(), self.poll_delay_s)
-            await self._read_queue()
-
-    async def _read_queue(self) -> None:
-        self._maybe_more_due = False
+        """arq's iteration, then, for up to one `poll_delay` while more may be due, a read of
+        the queue each time a slot frees. arq's own iteration (cancelling aborted jobs, the
+        health check, crons, collecting finished tasks) still runs every `poll_delay`."""
+        began = self.loop.time()
         self._slot_freed.clear()
         await super()._poll_iteration()
+        counted_burst = self.burst and self.max_burst_jobs >= 0  # arq counts those reads
+        while self._maybe_more_due and not counted_burst:
+            left = self.poll_delay_s - (self.loop.time() - began)
+            if left <= 0:
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._slot_freed.wait(), left)
+            self._slot_freed.clear()
+            if self.allow_pick_jobs and self.job_counter < self.max_jobs:
+                await self.start_jobs(await self._due_job_ids())
+
+    async def _due_job_ids(self) -> list[bytes]:
+        """The read arq's iteration makes (outside burst mode's count)."""
+        return await self.pool.zrangebyscore(  # type: ignore[no-any-return]
+            self.queue_name,
+            min=float("-inf"),
+            start=self._queue_read_offset,
+            num=self.queue_read_limit,
+            max=timestamp_ms(),
+        )
 
     async def start_jobs(self, job_ids: list[bytes]) -> None:
         # A running job stays on the queue until it ends: this worker's own are left out
         # here rather than each asked about on Redis at every read.
         fresh = [job_id for job_id in job_ids if job_id.decode() not in self.tasks]
+        self._maybe_more_due = False
         await super().start_jobs(fresh)
         # Every slot taken by a read that found new jobs: more may be due.
         self._maybe_more_due = bool(fresh) and self.job_counter >= self.max_jobs

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -124,6 +125,25 @@ async def active_opt_out(address: str, kind: AddressKind) -> OptOut | None:
         .order_by("id")
         .first()
     )
+
+
+async def active_opt_outs(
+    addresses: Sequence[tuple[str, AddressKind]],
+) -> dict[tuple[str, AddressKind], OptOut]:
+    """`active_opt_out` for several addresses in one query (a send checks every channel's
+    address at once); an address without one is left out."""
+    keys = {(address, kind): normalise_address(address, kind) for address, kind in addresses}
+    wanted = {*keys.values(), *(hashed_address(key) for key in keys.values())}
+    rows = await OptOut.filter(address__in=wanted, revoked_at__isnull=True).order_by("id")
+    found: dict[str, OptOut] = {}
+    for row in rows:
+        found.setdefault(row.address, row)
+    holding = {}
+    for address, key in keys.items():
+        candidates = [found[k] for k in (key, hashed_address(key)) if k in found]
+        if candidates:
+            holding[address] = min(candidates, key=lambda row: row.id)
+    return holding
 
 
 async def is_opted_out(address: str, kind: AddressKind) -> bool:

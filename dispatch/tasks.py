@@ -19,7 +19,7 @@ from dispatch.claims import claim_invitation
 from dispatch.contact_check import contact_decision
 from dispatch.customer_lock import customer_lock
 from dispatch.delivery import Busy, Refused, deliver, draft_for
-from dispatch.optouts import active_opt_out, suppression_reason
+from dispatch.optouts import active_opt_outs, suppression_reason
 from dispatch.reminders import follow_up_times
 from dispatch.routing import (
     Route,
@@ -42,8 +42,10 @@ CUSTOMER_BUSY_WAIT = timedelta(seconds=2)
 async def send_invitation(ctx: dict[str, Any], invitation_id: int) -> str:
     if not await claim_invitation(invitation_id, datetime.now(UTC)):
         return "skipped: not due, or taken by another worker"
-    invitation = await Invitation.get(id=invitation_id).prefetch_related(
-        "customer", "touchpoint__journey", "interaction"
+    invitation = (
+        await Invitation.filter(id=invitation_id)
+        .select_related("customer", "touchpoint__journey", "interaction")
+        .get()
     )
     ttl = ctx.get("lock_ttl_seconds", 130.0)
     async with customer_lock(ctx["redis"], invitation.customer.id, ttl) as ours:
@@ -80,9 +82,10 @@ async def _not_opted_out(routes: list[Route]) -> tuple[list[Route], str]:
     """Checked at send time, whenever the invitation was scheduled, so a STOP sent
     yesterday holds for an invitation queued last week. A phone's STOP leaves the
     customer's email, if the touchpoint lists it."""
+    holding = await active_opt_outs([(r.address, r.requested.address_kind) for r in routes])
     open_routes, reasons = [], []
     for route in routes:
-        found = await active_opt_out(route.address, route.requested.address_kind)
+        found = holding.get((route.address, route.requested.address_kind))
         if found is None:
             open_routes.append(route)
         else:
@@ -98,7 +101,10 @@ async def _send_first_that_takes(
         outgoing = route.requested.render(
             draft_for(definition, invitation, route, ctx["public_url"])
         )
-        attempt = await deliver(invitation.id, route, outgoing)
+        # Only an earlier attempt can have left a message to confirm first (an attempt
+        # ending unconfirmed is retried, never deferred, so it stays counted).
+        earlier = invitation.attempts > 1
+        attempt = await deliver(invitation.id, route, outgoing, earlier_attempts=earlier)
         if isinstance(attempt, Busy):
             until = datetime.now(UTC) + timedelta(seconds=attempt.wait_seconds)
             return await outcomes.defer(invitation, until, attempt.reason)

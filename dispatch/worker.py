@@ -25,7 +25,6 @@ from arq.cron import CronJob
 from arq.worker import Worker, func
 
 from dispatch.eager_worker import EagerWorker
-
 from dispatch.feedback_job import ANALYSE_FEEDBACK, analyse_feedback
 from dispatch.notifications import NOTIFY_CASES, SEND_NOTIFICATION, notify_cases, send_notification
 from dispatch.outbox_publisher import PUBLISH_EVENTS, publish_events

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from tortoise.expressions import Q
+
 from journeys.contact import Competitor, PastSurvey
 from journeys.models import Journey
 from journeys.schema import JourneyDefinition
@@ -46,6 +48,31 @@ async def competing_invitations(customer_id: int, *, excluding: int) -> list[Com
         .order_by("send_at", "id")
         .prefetch_related("touchpoint__journey", "interaction")
     )
+    return await _competitors(invitations)
+
+
+async def contact_situation(
+    customer_id: int, *, excluding: int, since: datetime
+) -> tuple[list[PastSurvey], list[Competitor]]:
+    """`contact_history` and `competing_invitations` from one read of the customer's other
+    invitations (a send asks both, and each read is a round trip)."""
+    invitations = (
+        await Invitation.filter(
+            Q(sent_at__gte=since) | Q(status__in=PENDING), customer_id=customer_id
+        )
+        .exclude(id=excluding)
+        .select_related("touchpoint__journey", "interaction")
+    )
+    past = [i for i in invitations if i.sent_at is not None and i.sent_at >= since]
+    past.sort(key=lambda i: (i.sent_at, i.id), reverse=True)
+    history = [PastSurvey(i.sent_at, i.touchpoint.journey.key, i.touchpoint.key) for i in past]
+    pending = [i for i in invitations if i.status in PENDING]
+    pending.sort(key=lambda i: (i.send_at, i.id))
+    return history, await _competitors(pending)
+
+
+async def _competitors(invitations: list[Invitation]) -> list[Competitor]:
+    """Each with its priority and max age from the journey version it was scheduled with."""
     definitions: dict[tuple[int, int], JourneyDefinition] = {}
     competitors = []
     for invitation in invitations:

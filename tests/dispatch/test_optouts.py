@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from dispatch.models import Message, OptOut
-from dispatch.optouts import is_opted_out, opt_in, opt_out
+from dispatch.optouts import active_opt_out, active_opt_outs, is_opted_out, opt_in, opt_out
 from dispatch.tasks import send_invitation
 from surveys.models import Invitation, InvitationStatus
-from tests.stories import ANNA, BEN, Shop
+from tests.stories import ANNA, BEN, CHEN, Shop
 
 TODAY = f"{datetime.now(UTC):%Y-%m-%d}"
 
@@ -97,3 +97,17 @@ async def test_opting_out_again_after_opting_in_is_announced_again(db):
         e.data["source"] for e in await OutboxEvent.filter(type="opt_out.created").order_by("id")
     ]
     assert sources == ["sms-stop", "console"]
+
+
+async def test_one_read_finds_the_opt_out_of_each_address_that_has_one(db):
+    stop = await opt_out(ANNA.phone, "phone", "sms-stop", note="STOP")
+    await opt_out(BEN.email, "email", "email-unsubscribe")
+    await opt_in(BEN.email, "email", "console")
+    addresses = [(ANNA.phone, "phone"), (CHEN.email, "email"), (BEN.email, "email")]
+
+    holding = await active_opt_outs(addresses)  # type: ignore[arg-type]
+
+    assert list(holding) == [(ANNA.phone, "phone")]
+    assert holding[(ANNA.phone, "phone")].id == stop.id
+    for address, kind in addresses:
+        assert (address, kind) in holding or await active_opt_out(address, kind) is None

@@ -11,7 +11,7 @@ import pytest
 from journeys.contact import Competitor, PastSurvey
 from journeys.models import Customer, Interaction, Journey, JourneyVersion, Touchpoint
 from journeys.schema import JourneyDefinition
-from surveys.contact_history import competing_invitations, contact_history
+from surveys.contact_history import competing_invitations, contact_history, contact_situation
 from surveys.models import Invitation, InvitationStatus
 from tests.surveys.factories import ONLINE_STORE, create_journey
 
@@ -135,3 +135,24 @@ async def test_a_competitor_is_read_with_the_journey_version_it_was_scheduled_wi
 async def test_a_customer_with_nothing_has_no_history_and_no_competitors(shop, anna):
     assert await contact_history(anna.id, excluding=0) == []
     assert await competing_invitations(anna.id, excluding=0) == []
+
+
+async def test_one_read_tells_the_same_history_and_competitors_as_the_two(shop, anna, ben):
+    await invite(shop["order"], anna, S.SENT, sent_at=NOW - 10 * DAY)
+    await invite(shop["ticket"], anna, S.ANSWERED, sent_at=NOW - 3 * DAY)
+    await invite(shop["ship"], anna, S.DELIVERED, sent_at=NOW - 500 * DAY)
+    await invite(shop["order"], anna, S.SCHEDULED, send_at=NOW + 2 * DAY)
+    await invite(shop["ship"], anna, S.SENDING, occurred_at=NOW - 3 * DAY, sent_at=NOW - DAY)
+    await invite(shop["browse"], anna, S.FAILED)
+    await invite(shop["ship"], ben, S.SCHEDULED, sent_at=NOW - DAY)
+    itself = await invite(shop["after-sales"], anna, S.SENDING)
+    since = NOW - 400 * DAY
+
+    history, competitors = await contact_situation(anna.id, excluding=itself.id, since=since)
+
+    assert history == await contact_history(anna.id, excluding=itself.id, since=since)
+    assert competitors == await competing_invitations(anna.id, excluding=itself.id)
+    assert [p.touchpoint for p in history] == ["ship", "ticket", "order"]
+    assert [c.touchpoint for c in competitors] == ["ship", "order"]
+    history, competitors = await contact_situation(ben.id, excluding=0, since=NOW)
+    assert (history, len(competitors)) == ([], 1)
