@@ -28,7 +28,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from dispatch.worker import create_worker
-from web import insight_mail, retention
+from web import insight_mail, metrics, retention
 from web.access import NotAllowed, SignInRequired, roles_granting
 from web.authentication import Principals
 from web.body_limit import BodyLimitMiddleware
@@ -172,6 +172,7 @@ def create_app(
         routes=[
             Route("/healthz", health),
             Route("/readyz", ready),
+            Route("/metrics", metrics.endpoint),
             Route("/api/v1/openapi.json", openapi),
             *api.routes,
             *opt_outs.routes,

@@ -35,6 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     _add_bind(web)
     worker = commands.add_parser("worker", help="run a worker that sends invitations")
     worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
+    worker.add_argument(
+        "--metrics-port", type=_port, help="serve this worker's Prometheus metrics (default: off)"
+    )
+    worker.add_argument(
+        "--metrics-host", default="0.0.0.0", help="address of --metrics-port (default 0.0.0.0)"
+    )
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("demo", help="apply the demo journey and print a demo API key")
 

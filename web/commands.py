@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
+from wsgiref.simple_server import WSGIServer
 from zoneinfo import ZoneInfo
 
 import uvicorn
@@ -29,7 +30,7 @@ from journeys.windows import in_send_window
 from surveys.reports import format_review_table
 from surveys.review import check_filters, check_period, review_figures
 from surveys.review_filters import ReviewError, check_dimension, filters_from_query
-from web import database, insight_mail, retention
+from web import database, insight_mail, metrics, retention
 from web.app import create_app
 from web.audit import cli_actor, key_target, record_as
 from web.auth import create_api_key, hash_key
@@ -76,6 +77,7 @@ async def up(args: argparse.Namespace, settings: Settings) -> int:
     if _refuses_to_start(settings):
         return 2
     settings = settings.served_at(args.host, args.port)
+    metrics.clear_stale_files()
     await migrate(args, settings)
     async with connected(settings):
         key = await _demo_setup(settings)
@@ -89,6 +91,7 @@ async def web(args: argparse.Namespace, settings: Settings) -> int:
     if _refuses_to_start(settings):
         return 2
     settings = settings.served_at(args.host, args.port)
+    metrics.clear_stale_files()
     return await _serve(create_app(settings), args, settings)
 
 
@@ -110,6 +113,15 @@ async def _serve(app: object, args: argparse.Namespace, settings: Settings) -> i
 async def worker(args: argparse.Namespace, settings: Settings) -> int:
     if _refuses_to_start(settings):
         return 2
+    metrics.clear_stale_files()
+    try:
+        served = _worker_metrics(args, settings)
+    except OSError as error:
+        print(
+            f"touchpoint: cannot serve metrics on port {args.metrics_port}: {error}",
+            file=sys.stderr,
+        )
+        return 2
     runtime = await start_runtime(settings)
     try:
         pool = await runtime.new_redis_pool()
@@ -129,8 +141,18 @@ async def worker(args: argparse.Namespace, settings: Settings) -> int:
         with suppress(asyncio.CancelledError):
             await running.close()
     finally:
+        if served is not None:
+            served.shutdown()
         await stop_runtime(runtime)
     return 0
+
+
+def _worker_metrics(args: argparse.Namespace, settings: Settings) -> WSGIServer | None:
+    """The worker's own /metrics when --metrics-port is given (web/metrics.py)."""
+    if args.metrics_port is None:
+        return None
+    token = metrics.metrics_token(settings)
+    return metrics.serve_worker_metrics(args.metrics_host, args.metrics_port, token)
 
 
 async def demo(args: argparse.Namespace, settings: Settings) -> int:

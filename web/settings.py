@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     #: Addresses of the TLS proxies whose X-Forwarded-For/-Proto are believed (uvicorn's
     #: forwarded_allow_ips): "127.0.0.1", a comma-separated list, or "*" behind a private LB.
     forwarded_allow_ips: str = "127.0.0.1"
+    #: When set, /metrics (and a worker's --metrics-port) asks for `Authorization: Bearer
+    #: <token>`; unset, /metrics is open like /healthz (it holds no personal data).
+    metrics_token: SecretStr | None = None
     #: How long the personal data of an interaction is kept when its journey names no
     #: `retention`; 0 keeps it forever (web/retention.py erases the rest hourly).
     retention_days: int = Field(default=730, ge=0)
