@@ -21,10 +21,20 @@ def value(found: Samples, name: str, **labels: str) -> float:
     return found.get((name, frozenset(labels.items())), 0.0)
 
 
+#: The series names a family of each type has, whether or not it has samples yet.
+SUFFIXES = {
+    "counter": ("_total", "_created"),
+    "histogram": ("_bucket", "_count", "_sum", "_created"),
+    "gauge": ("",),
+}
+
+
 def names(text: str) -> set[str]:
-    """The names of every family and sample shown."""
+    """Every series name the endpoint offers, including those of a labelled counter no
+    process has incremented yet (shown by its HELP and TYPE alone)."""
     shown = set()
     for family in text_string_to_metric_families(text):
         shown.add(family.name)
+        shown.update(family.name + suffix for suffix in SUFFIXES.get(family.type, ("",)))
         shown.update(sample.name for sample in family.samples)
     return shown
