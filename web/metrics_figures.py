@@ -1,6 +1,6 @@
 """The figures /metrics reads at scrape time: states, not events.
 
-How many invitations are in each state, how deep the queue is and how late its oldest
+How many invitations wait in each live state, how deep the queue is and how late its oldest
 due job, how many follow-up cases are open and overdue, how many webhook deliveries are
 failing, and whether the process is ready. These are read from the database and Redis
 when Prometheus asks, never counted in a process, so however many processes serve
@@ -27,7 +27,7 @@ from tortoise.functions import Count
 
 from dispatch.models import WebhookDelivery
 from surveys.followups import ACTIVE, overdue_filter
-from surveys.models import FollowUpCase, Invitation, InvitationStatus
+from surveys.models import FINAL_STATUSES, FollowUpCase, Invitation, InvitationStatus
 from web.readiness import readiness
 
 log = logging.getLogger("touchpoint.metrics")
@@ -38,13 +38,28 @@ TIMEOUT = 2.0
 Families = list[GaugeMetricFamily]
 
 
+#: The states an invitation still moves on from. Final states only grow, so counting them
+#: at each scrape would read all history; `touchpoint_invitations_ended_total` and
+#: `touchpoint_answers_total` count the invitations that reach them instead.
+LIVE_STATES = [state for state in InvitationStatus if state not in FINAL_STATUSES]
+
+
 async def invitations() -> Families:
-    rows = await Invitation.annotate(n=Count("id")).group_by("status").values_list("status", "n")
+    """One range of the status index: as cheap as there are invitations still live."""
+    rows = (
+        await Invitation.filter(status__in=LIVE_STATES)
+        .annotate(n=Count("id"))
+        .group_by("status")
+        .values_list("status", "n")
+    )
     counts = {str(status): n for status, n in rows}
     family = GaugeMetricFamily(
-        "touchpoint_invitations", "Invitations in each state now.", labels=["state"]
+        "touchpoint_invitations",
+        "Invitations in each state they still move on from (scheduled, sending, sent, "
+        "delivered) now.",
+        labels=["state"],
     )
-    for state in InvitationStatus:
+    for state in LIVE_STATES:
         family.add_metric([state.value], counts.get(state.value, 0))
     return [family]
 
@@ -72,7 +87,8 @@ async def queue(redis: Redis) -> Families:
 
 async def follow_up_cases() -> Families:
     now = datetime.now(UTC)
-    active = FollowUpCase.filter(status__in=list(ACTIVE))
+    # A case is resolved once, for good: the index on resolved_at finds the open ones.
+    active = FollowUpCase.filter(resolved_at__isnull=True, status__in=list(ACTIVE))
     open_now, overdue = await asyncio.gather(
         active.count(), FollowUpCase.filter(overdue_filter(now)).count()
     )
