@@ -16,6 +16,7 @@ import asyncio
 import statistics
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -30,7 +31,7 @@ from web.runtime import start_runtime, stop_runtime
 from web.settings import Settings
 
 
-async def timed(rounds: int, work) -> float:
+async def timed(rounds: int, work: Callable[[], Awaitable[object]]) -> float:
     times = []
     for _ in range(rounds):
         started = time.perf_counter()
@@ -40,8 +41,6 @@ async def timed(rounds: int, work) -> float:
 
 
 async def main(answers: int, rounds: int, url: str) -> None:
-    if url.startswith("sqlite://.touchpoint/"):
-        Path(".touchpoint").mkdir(exist_ok=True)
     await migrate(url)
     await connect(url)
     data = Path(tempfile.mkdtemp(prefix="metrics-bench-"))
@@ -71,4 +70,6 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--database-url", default=DEFAULT_URL)
     args = parser.parse_args()
+    if args.database_url.startswith("sqlite://.touchpoint/"):
+        Path(".touchpoint").mkdir(exist_ok=True)
     asyncio.run(main(args.answers, args.rounds, args.database_url))
