@@ -116,7 +116,11 @@ def logging_config(log_format: LogFormat = "text", level: str = "INFO") -> dict[
         "disable_existing_loggers": False,
         "handlers": {"main": {"()": f"{__name__}.log_handler", "log_format": log_format}},
         "root": {"level": level, "handlers": ["main"]},
-        "loggers": {name: {"handlers": [], "propagate": True} for name in UVICORN_LOGGERS},
+        "loggers": {
+            **{name: {"handlers": [], "propagate": True} for name in UVICORN_LOGGERS},
+            # The twilio library writes eleven lines a message at INFO: kept for DEBUG.
+            "twilio": {"level": "DEBUG" if level == "DEBUG" else "WARNING"},
+        },
     }
 
 
