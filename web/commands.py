@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 
 from dispatch.channels.base import Channel, Draft
 from dispatch.channels.registry import channel_named, channel_names
@@ -101,13 +102,14 @@ async def web(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _serve(app: object, args: argparse.Namespace, settings: Settings) -> int:
     """Serve until SIGTERM or SIGINT: uvicorn stops taking connections, lets the requests
-    in flight finish, runs the shutdown, and this returns 0."""
-    config = uvicorn.Config(app, **_uvicorn_options(args, settings))
+    in flight finish, runs the shutdown, and this returns 0 (3, uvicorn's own code, when
+    the app never started)."""
+    server = uvicorn.Server(uvicorn.Config(app, **_uvicorn_options(args, settings)))
     # uvicorn raises the signal it stopped on again once done, for the handler it found:
     # this one takes it, so a SIGTERM that stopped the server cleanly exits 0.
     signal.signal(signal.SIGTERM, lambda signum, frame: None)
-    await uvicorn.Server(config).serve()
-    return 0
+    await server.serve()
+    return 0 if server.started else STARTUP_FAILURE
 
 
 def _uvicorn_options(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
