@@ -3,15 +3,19 @@ sent, and never a customer's phone number or address, on the real request and se
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from dispatch.reminders import send_reminder
 from dispatch.tasks import send_invitation
+from surveys.models import Invitation
 from tests.processes import clean_environment, touchpoint
 from tests.servers.settings import with_loopback_channels
 from tests.servers.smtp import SmtpServer
@@ -135,6 +139,29 @@ async def test_an_email_send_in_text_masks_the_address(shop, runtime, smtp, text
 
     assert f"invitation {invitation.id} sent by email to b***@example.com" in text_log.getvalue()
     assert BEN.email not in text_log.getvalue()
+
+
+async def test_a_reminder_is_logged_with_its_invitation_id_and_the_address_masked(
+    shop, runtime, smtp, json_log
+):
+    await shop.delivered("B-1", to=BEN)
+    invitation = await shop.invitation_for("B-1")
+    context = runtime.worker_context()
+    # Each job in a task of its own, as arq runs them, so neither sees the other's id.
+    await asyncio.create_task(send_invitation(context, invitation.id))
+    past = datetime.now(UTC) - timedelta(minutes=1)
+    await Invitation.filter(id=invitation.id).update(reminder_due_at=past)
+    json_log.truncate(0)
+    json_log.seek(0)
+
+    await asyncio.create_task(send_reminder(context, invitation.id))
+
+    [line] = [line for line in parsed(json_log) if line["message"].startswith("reminder")]
+    assert line["message"] == (
+        f"reminder for invitation {invitation.id} sent by email to b***@example.com"
+    )
+    assert line["invitation_id"] == invitation.id
+    assert BEN.email not in json_log.getvalue()
 
 
 def test_an_exception_s_traceback_is_masked_too(json_log):
