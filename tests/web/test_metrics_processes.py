@@ -87,11 +87,11 @@ def running(args: list[str], env: dict[str, str], ready_url: str, log: Path) -> 
         process.wait(timeout=20)
 
 
-def web(env: dict[str, str], tmp_path: Path, name: str) -> tuple[str, object]:
+def web(env: dict[str, str], tmp_path: Path, name: str, *options: str) -> tuple[str, object]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = env | {"TOUCHPOINT_PUBLIC_URL": base}
-    args = ["web", "--port", str(port)]
+    args = ["web", "--port", str(port), *options]
     return base, running(args, env, f"{base}/healthz", tmp_path / f"{name}.log")
 
 
@@ -134,6 +134,27 @@ async def test_two_web_processes_sharing_a_directory_add_up_and_stale_files_go(
         assert (
             value(found, "touchpoint_invitations", state="scheduled") == 2
         )  # read once, not summed
+
+
+async def test_web_with_several_processes_shows_their_total_whichever_answers(
+    environment, tmp_path, api_key, shop_journey
+):
+    environment.pop("PROMETHEUS_MULTIPROC_DIR")  # --workers makes a fresh one
+    base, serving = web(environment, tmp_path, "workers", "--workers", "2")
+    auth = {"Authorization": f"Bearer {api_key}"}
+    people = [Person(f"p{i}", phone=f"+1415555{i:04d}") for i in range(6)]
+
+    with serving:  # type: ignore[attr-defined]
+        fresh = httpx.Limits(max_keepalive_connections=0)  # each request a new connection
+        async with httpx.AsyncClient(base_url=base, limits=fresh) as http:
+            for i, person in enumerate(people):
+                batch = {"events": [event(f"W-{i}", person)]}
+                posted = await http.post("/api/v1/events", json=batch, headers=auth)
+                assert posted.status_code == 200, posted.text
+            shown = [samples((await http.get("/metrics")).text) for _ in range(6)]
+
+    for found in shown:
+        assert value(found, "touchpoint_events_total", outcome="accepted") == 6
 
 
 async def test_a_worker_serves_its_own_counters_on_its_metrics_port(
