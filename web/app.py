@@ -6,7 +6,8 @@ With `run_worker`, the arq worker runs inside the same process and event loop, w
 The middleware, outermost first: gzip; the console's security headers; the console's body
 limit; authentication (a session cookie in the console, an API key on /api/*); the CSRF
 check of console forms. Refusals raised by endpoints (sign-in required, a scope missing, an
-API error) become pages or JSON in the exception handlers below, in one place.
+API error) become pages or JSON in the exception handlers below, in one place. Innermost,
+the reports' GETs are marked to read from the reports database (web/report_reads.py).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from web.csrf import CsrfMiddleware
 from web.openapi import openapi
 from web.paths import is_api
 from web.readiness import readiness
+from web.report_reads import ReportReadsMiddleware
 from web.routes import (
     account,
     api,
@@ -210,6 +212,7 @@ def create_app(
             Middleware(BodyLimitMiddleware),
             Middleware(AuthenticationMiddleware, backend=Principals(), on_error=bad_api_key),
             Middleware(CsrfMiddleware),
+            Middleware(ReportReadsMiddleware),
         ],
         lifespan=lifespan,
         exception_handlers={

@@ -8,7 +8,7 @@ import os
 import secrets
 import sys
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager, nullcontext, suppress
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -29,6 +29,7 @@ from journeys.windows import in_send_window
 from surveys.reports import format_review_table
 from surveys.review import check_filters, check_period, review_figures
 from surveys.review_filters import ReviewError, check_dimension, filters_from_query
+from surveys.sql import reading_reports
 from web import database, insight_mail, retention
 from web.app import create_app
 from web.audit import cli_actor, key_target, record_as
@@ -47,10 +48,13 @@ DEMO_ADMIN = "admin@example.com"
 
 
 @asynccontextmanager
-async def connected(settings: Settings) -> AsyncIterator[None]:
-    await database.connect(settings.effective_database_url)
+async def connected(settings: Settings, *, reports: bool = False) -> AsyncIterator[None]:
+    """Connected to the database; with `reports`, reads go to the reports database when
+    TOUCHPOINT_REPORTS_DATABASE_URL names one (a command that only reads for a report)."""
+    await database.connect(settings.effective_database_url, settings.reports_database_url)
     try:
-        yield
+        with reading_reports() if reports else nullcontext():
+            yield
     finally:
         await database.disconnect()
 
@@ -385,7 +389,7 @@ async def apikeys_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def report(args: argparse.Namespace, settings: Settings) -> int:
-    async with connected(settings):
+    async with connected(settings, reports=True):
         journey = await Journey.get_or_none(key=args.journey)
         if journey is None:
             print(f"no journey {args.journey!r}")

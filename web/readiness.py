@@ -4,8 +4,9 @@
 a process because the database is briefly away. `/readyz` asks what the work needs: the
 database answers, Redis answers, and every migration this code ships has been applied (a
 process started before `touchpoint migrate` ran would fail on the first query that needs
-a new column). Each check has its own short timeout, so a hung dependency makes the
-process unready, not the probe slow.
+a new column). With a separate reports database (TOUCHPOINT_REPORTS_DATABASE_URL), it
+must answer too: the review and the exports read there. Each check has its own short
+timeout, so a hung dependency makes the process unready, not the probe slow.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from importlib import resources
 from redis.asyncio import Redis
 from tortoise import connections
 
+from surveys.sql import REPORTS, reports_connected
 from web.database import APPS
 
 #: How long one check may take before it counts as failed.
@@ -50,6 +52,11 @@ async def _database() -> str:
     return "answers"
 
 
+async def _reports_database() -> str:
+    await connections.get(REPORTS).execute_query("SELECT 1")
+    return "answers"
+
+
 async def _redis(redis: Redis) -> str:
     await redis.ping()
     return "answers"
@@ -76,11 +83,12 @@ async def _check(name: str, probe: Callable[[], Awaitable[str]]) -> Check:
 
 
 async def readiness(redis: Redis) -> list[Check]:
-    """The three checks, run at once."""
-    return list(
-        await asyncio.gather(
-            _check("database", _database),
-            _check("redis", lambda: _redis(redis)),
-            _check("migrations", _migrations),
-        )
-    )
+    """The checks, run at once: three, and the reports database's when it is separate."""
+    checks = [
+        _check("database", _database),
+        _check("redis", lambda: _redis(redis)),
+        _check("migrations", _migrations),
+    ]
+    if reports_connected():
+        checks.append(_check("reports database", _reports_database))
+    return list(await asyncio.gather(*checks))
