@@ -37,6 +37,7 @@ from web.auth import create_api_key, hash_key
 from web.cli import Command, print_json
 from web.models import ApiKey, User
 from web.passwords import verify_password
+from web.readiness import missing_migrations
 from web.runtime import start_runtime, stop_runtime
 from web.sample_history import DEMO_QUARTERS, SAMPLE_PREFIX, seed_demo_history
 from web.secret_key import MissingSecretKey, resolve_secret_key
@@ -60,9 +61,27 @@ async def connected(settings: Settings, *, reports: bool = False) -> AsyncIterat
 
 
 async def migrate(args: argparse.Namespace, settings: Settings) -> int:
+    if getattr(args, "check", False):
+        return await check_migrations(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     await database.migrate(settings.effective_database_url)
     print("migrations applied")
+    return 0
+
+
+async def check_migrations(settings: Settings) -> int:
+    """0 when every migration is applied; else 1, saying what is missing (or why the
+    database cannot tell), so a container can wait for the release's migration Job."""
+    try:
+        async with connected(settings):
+            missing = await missing_migrations()
+    except Exception as error:  # a database not there yet, or a schema not made yet
+        print(f"cannot check the migrations yet: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    if missing:
+        print(f"not applied: {', '.join(missing)}", file=sys.stderr)
+        return 1
+    print("every migration is applied")
     return 0
 
 

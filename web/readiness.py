@@ -62,14 +62,18 @@ async def _redis(redis: Redis) -> str:
     return "answers"
 
 
-async def _migrations() -> str:
+async def missing_migrations() -> list[str]:
+    """`app.name` of every shipped migration the database has not applied, in order."""
     _, rows = await connections.get("default").execute_query(
         f"SELECT app, name FROM {MIGRATIONS_TABLE}"
     )
     missing = shipped_migrations() - {(row["app"], row["name"]) for row in rows}
-    if missing:
-        names = ", ".join(f"{app}.{name}" for app, name in sorted(missing))
-        raise LookupError(f"not applied: {names} (run `touchpoint migrate`)")
+    return [f"{app}.{name}" for app, name in sorted(missing)]
+
+
+async def _migrations() -> str:
+    if missing := await missing_migrations():
+        raise LookupError(f"not applied: {', '.join(missing)} (run `touchpoint migrate`)")
     return "all applied"
 
 
