@@ -4,9 +4,10 @@
 a process because the database is briefly away. `/readyz` asks what the work needs: the
 database answers, Redis answers, and every migration this code ships has been applied (a
 process started before `touchpoint migrate` ran would fail on the first query that needs
-a new column). With a separate reports database (TOUCHPOINT_REPORTS_DATABASE_URL), it
-must answer too: the review and the exports read there. Each check has its own short
-timeout, so a hung dependency makes the process unready, not the probe slow.
+a new column). With a separate reports database (TOUCHPOINT_REPORTS_DATABASE_URL), it is
+asked too and said, but not required: were it, a replica's outage would take the survey
+pages and the event intake out of the load balancer with the review. Each check has its
+own short timeout, so a hung dependency makes the process unready, not the probe slow.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 
 from redis.asyncio import Redis
@@ -35,6 +36,8 @@ class Check:
     name: str
     ok: bool
     detail: str
+    #: Whether the process is unready while this check fails.
+    required: bool = True
 
 
 def shipped_migrations() -> set[tuple[str, str]]:
@@ -94,5 +97,9 @@ async def readiness(redis: Redis) -> list[Check]:
         _check("migrations", _migrations),
     ]
     if reports_connected():
-        checks.append(_check("reports database", _reports_database))
+        checks.append(_optional(_check("reports database", _reports_database)))
     return list(await asyncio.gather(*checks))
+
+
+async def _optional(check: Awaitable[Check]) -> Check:
+    return replace(await check, required=False)
