@@ -21,6 +21,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from dispatch.queue import job_id
 from journeys.schema import JourneyDefinition
+from surveys.models import Invitation, InvitationStatus
+from tests.processes import clean_environment, touchpoint
 from tests.servers.sentinel import MASTER_NAME, SentinelServers
 from web.app import create_app
 from web.auth import create_api_key
@@ -46,8 +48,12 @@ def delivered(order: str) -> dict[str, object]:
     }
 
 
-async def test_an_event_is_queued_on_the_master_the_sentinel_names(
-    sentinel: SentinelServers, settings: Settings, shop_journey: JourneyDefinition
+async def test_an_event_is_queued_on_the_master_the_sentinel_names_and_a_worker_sends_it(
+    sentinel: SentinelServers,
+    settings: Settings,
+    shop_journey: JourneyDefinition,
+    db: str,
+    tmp_path: Path,
 ) -> None:
     running = await start_runtime(settings.model_copy(update={"redis_url": sentinel.url(3)}))
     try:
@@ -70,9 +76,26 @@ async def test_an_event_is_queued_on_the_master_the_sentinel_names(
     assert answer.status_code == 200, answer.text
     [scheduled] = answer.json()["results"][0]["invitations"]
     assert [job.job_id for job in queued] == [job_id(scheduled["id"])]
-    with sentinel.server(sentinel.master_port) as master:
-        master.select(3)  # type: ignore[attr-defined]
-        assert master.zcard(QUEUE) == 1
+    assert _queue_length(sentinel, 3) == 1
+
+    environment = clean_environment(
+        data_dir=str(tmp_path),
+        database_url=db,
+        redis_url=sentinel.url(3),
+        secret_key="a test key, not a secret one",
+    )
+    worker = await asyncio.to_thread(touchpoint, "worker", "--burst", env=environment)
+
+    assert worker.returncode == 0, worker.stderr
+    invitation = await Invitation.get(id=scheduled["id"])
+    assert invitation.status == InvitationStatus.SENT
+    assert _queue_length(sentinel, 3) == 0
+
+
+def _queue_length(sentinel: SentinelServers, database: int) -> int:
+    with sentinel.server(sentinel.current_master_port()) as master:
+        master.select(database)  # type: ignore[attr-defined]
+        return int(master.zcard(QUEUE))
 
 
 async def test_after_a_failover_the_queue_goes_on_on_the_new_master(
@@ -91,9 +114,7 @@ async def test_after_a_failover_the_queue_goes_on_on_the_new_master(
 
     assert sentinel.current_master_port() == sentinel.replica_port
     assert queued == {"1", "2"}
-    with sentinel.server(sentinel.replica_port) as promoted:
-        promoted.select(2)  # type: ignore[attr-defined]
-        assert promoted.zcard(QUEUE) == 2
+    assert _queue_length(sentinel, 2) == 2
 
 
 def _fail_over(sentinel: SentinelServers, timeout: float = 60) -> None:
