@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -58,16 +59,24 @@ async def _fresh_postgres(url: str) -> str:
     return replica
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty SQLite file to copy: migrating takes seconds, copying nothing."""
+    path = tmp_path_factory.mktemp("replica") / "migrated.sqlite3"
+    asyncio.run(migrate(f"sqlite://{path}"))
+    return path
+
+
 @pytest.fixture
-async def replica(db: str, tmp_path: Path) -> AsyncIterator[str]:
+async def replica(db: str, tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[str]:
     """A second migrated database with three promoters, connected as `reports` beside the
     main one, which holds one detractor; yields the second database's URL."""
+    await Tortoise.close_connections()
     if db.startswith("postgres://"):
         url = await _fresh_postgres(db)
+        await migrate(url)
     else:
-        url = f"sqlite://{tmp_path / 'replica.sqlite3'}"
-    await Tortoise.close_connections()
-    await migrate(url)
+        url = f"sqlite://{shutil.copy(migrated_sqlite, tmp_path / 'replica.sqlite3')}"
     await connect(url)
     order = (await create_journey())["order"]
     await written(order, 3, comment="from the replica", nps=10, csat=5)
