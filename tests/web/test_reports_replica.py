@@ -24,6 +24,7 @@ from tortoise import Tortoise, connections
 
 from surveys.models import Answer
 from surveys.sql import fetch_all, reading_reports
+from tests.console import signed_in
 from tests.processes import clean_environment, touchpoint
 from tests.surveys.comment_factories import written
 from tests.surveys.factories import create_journey
@@ -243,3 +244,18 @@ def test_a_reports_database_url_of_another_kind_is_refused_by_name() -> None:
     assert problems(raised.value) == [
         "TOUCHPOINT_REPORTS_DATABASE_URL: must be a sqlite:// or postgres:// URL"
     ]
+
+
+async def test_the_console_review_reads_the_replica_for_someone_signed_in_on_the_main_one(
+    client: httpx.AsyncClient, replica: str
+) -> None:
+    await signed_in(client, "viewer")
+
+    comments = await client.get("/review/online-store/comments?period=2026-Q3")
+    answers = await client.get("/review/online-store/2026-Q3/answers.csv")
+
+    assert comments.status_code == 200, comments.text
+    assert "from the replica" in comments.text
+    assert "from the main database" not in comments.text
+    assert answers.status_code == 200
+    assert answers.text.count("from the replica") == 3
