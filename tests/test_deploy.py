@@ -22,8 +22,6 @@ from web.database import APPS
 from web.settings import PREFIX, SECTIONS, Settings, _section_class, variable_name
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
-#: Read outside `Settings`, by the logging set-up.
-READ_ELSEWHERE = {"TOUCHPOINT_LOG_FORMAT"}
 #: Secret values: never in a ConfigMap or written into the compose file.
 SECRETS = {
     "TOUCHPOINT_SECRET_KEY",
@@ -34,10 +32,7 @@ SECRETS = {
 }
 #: Options the deploy files use that come with parts built beside this one; this test runs
 #: in full once they are in, and the skip goes when they are.
-ARRIVING = {
-    "--workers": "`touchpoint web --workers N` (several uvicorn processes)",
-    "--metrics-port": "the worker's own metrics endpoint",
-}
+ARRIVING = {"--metrics-port": "the worker's own metrics endpoint"}
 JOB_TIMEOUT = DispatchSettings.model_fields["job_timeout_seconds"].default
 
 
@@ -68,7 +63,7 @@ def known_variables() -> set[str]:
     names = {(PREFIX + name).upper() for name in Settings.model_fields if name not in SECTIONS}
     for section in SECTIONS:
         names |= {variable_name((section, f)) for f in _section_class(section).model_fields}
-    return names | READ_ELSEWHERE
+    return names
 
 
 def option(command: list[str], flag: str) -> str:
