@@ -7,7 +7,8 @@ The middleware, outermost first: the request id (web/request_id.py); gzip; the c
 security headers; the console's body limit; authentication (a session cookie in the console,
 an API key on /api/*); the CSRF check of console forms. Refusals raised by endpoints
 (sign-in required, a scope missing, an API error) become pages or JSON in the exception
-handlers below, in one place.
+handlers below, in one place. Innermost, the reports' GETs are marked to read from the
+reports database (web/report_reads.py).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from web.csrf import CsrfMiddleware
 from web.openapi import openapi
 from web.paths import is_api
 from web.readiness import readiness
+from web.report_reads import ReportReadsMiddleware
 from web.request_id import RequestIdMiddleware
 from web.routes import (
     account,
@@ -88,10 +90,13 @@ async def ready(request: Request) -> Response:
     """200 when the database and Redis answer and the migrations are applied, else 503,
     with each check said either way."""
     checks = await readiness(request.app.state.runtime.redis)
-    ok = all(check.ok for check in checks)
+    ok = all(check.ok for check in checks if check.required)
     body = {
         "status": "ready" if ok else "not ready",
-        "checks": {c.name: {"ok": c.ok, "detail": c.detail} for c in checks},
+        "checks": {
+            c.name: {"ok": c.ok, "detail": c.detail} | ({} if c.required else {"required": False})
+            for c in checks
+        },
     }
     return JSONResponse(body, status_code=200 if ok else 503)
 
@@ -214,6 +219,7 @@ def create_app(
             Middleware(BodyLimitMiddleware),
             Middleware(AuthenticationMiddleware, backend=Principals(), on_error=bad_api_key),
             Middleware(CsrfMiddleware),
+            Middleware(ReportReadsMiddleware),
         ],
         lifespan=lifespan,
         exception_handlers={

@@ -48,7 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument(
         "--metrics-host", default="0.0.0.0", help="address of --metrics-port (default 0.0.0.0)"
     )
-    commands.add_parser("migrate", help="apply database migrations")
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate.add_argument(
+        "--check",
+        action="store_true",
+        help="apply nothing; exit 1 while a migration is not applied (for an init container)",
+    )
     commands.add_parser("demo", help="apply the demo journey and print a demo API key")
 
     journeys = commands.add_parser("journeys", help="validate, apply and list journeys")

@@ -10,7 +10,7 @@ import secrets
 import signal
 import sys
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager, nullcontext, suppress
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -34,6 +34,7 @@ from journeys.windows import in_send_window
 from surveys.reports import format_review_table
 from surveys.review import check_filters, check_period, review_figures
 from surveys.review_filters import ReviewError, check_dimension, filters_from_query
+from surveys.sql import reading_reports
 from web import database, insight_mail, metrics, retention
 from web.app import create_app
 from web.audit import cli_actor, key_target, record_as
@@ -42,6 +43,7 @@ from web.cli import Command, print_json
 from web.logs import logging_config
 from web.models import ApiKey, User
 from web.passwords import verify_password
+from web.readiness import missing_migrations
 from web.runtime import start_runtime, stop_runtime
 from web.sample_history import DEMO_QUARTERS, SAMPLE_PREFIX, seed_demo_history
 from web.secret_key import MissingSecretKey, resolve_secret_key
@@ -54,18 +56,39 @@ DEMO_ADMIN = "admin@example.com"
 
 
 @asynccontextmanager
-async def connected(settings: Settings) -> AsyncIterator[None]:
-    await database.connect(settings.effective_database_url)
+async def connected(settings: Settings, *, reports: bool = False) -> AsyncIterator[None]:
+    """Connected to the database; with `reports`, reads go to the reports database when
+    TOUCHPOINT_REPORTS_DATABASE_URL names one (a command that only reads for a report)."""
+    await database.connect(settings.effective_database_url, settings.reports_database_url)
     try:
-        yield
+        with reading_reports() if reports else nullcontext():
+            yield
     finally:
         await database.disconnect()
 
 
 async def migrate(args: argparse.Namespace, settings: Settings) -> int:
+    if getattr(args, "check", False):
+        return await check_migrations(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     await database.migrate(settings.effective_database_url)
     print("migrations applied")
+    return 0
+
+
+async def check_migrations(settings: Settings) -> int:
+    """0 when every migration is applied; else 1, saying what is missing (or why the
+    database cannot tell), so a container can wait for the release's migration Job."""
+    try:
+        async with connected(settings):
+            missing = await missing_migrations()
+    except Exception as error:  # a database not there yet, or a schema not made yet
+        print(f"cannot check the migrations yet: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    if missing:
+        print(f"not applied: {', '.join(missing)}", file=sys.stderr)
+        return 1
+    print("every migration is applied")
     return 0
 
 
@@ -429,7 +452,7 @@ async def apikeys_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def report(args: argparse.Namespace, settings: Settings) -> int:
-    async with connected(settings):
+    async with connected(settings, reports=True):
         journey = await Journey.get_or_none(key=args.journey)
         if journey is None:
             print(f"no journey {args.journey!r}")
