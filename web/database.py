@@ -10,12 +10,14 @@ from typing import Any
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate as run_migrations
 
+from web.pg_connections import connection_settings
+
 APPS = ("journeys", "surveys", "dispatch", "web")
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": connection_settings(database_url)},
         "apps": {
             app: {
                 "models": [f"{app}.models"],

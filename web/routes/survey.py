@@ -21,15 +21,18 @@ from starlette.responses import RedirectResponse
 from starlette.responses import Response as HttpResponse
 from starlette.routing import Route
 
-from surveys.models import Answer, Invitation, InvitationStatus
+from surveys.invitation_survey import (
+    InvitationSurvey,
+    SavedAnswer,
+    open_invitation,
+)
+from surveys.models import Invitation, InvitationStatus
 from surveys.responses import (
     COMMENT_LIMIT,
     FIELDS,
     AnswerError,
-    InvitationSurvey,
     SurveyClosed,
     check_open,
-    invitation_survey,
     parse_answers,
     parse_score,
     record_response,
@@ -90,11 +93,20 @@ def _closed(request: Request, closed: SurveyClosed, locale: str) -> HttpResponse
     return _message(request, locale, 410, (locale, "closed.title", body))
 
 
-async def _find(request: Request) -> Invitation | None:
+def _token(request: Request) -> str | None:
     token = request.path_params["token"]
-    if not _TOKEN.fullmatch(token):
-        return None
-    return await Invitation.get_or_none(token=token)
+    return token if _TOKEN.fullmatch(token) else None
+
+
+async def _find(request: Request) -> Invitation | None:
+    token = _token(request)
+    return None if token is None else await Invitation.get_or_none(token=token)
+
+
+async def _open(request: Request) -> tuple[Invitation, InvitationSurvey, SavedAnswer | None] | None:
+    """The invitation, its survey and the answer so far: one statement (the hot path)."""
+    token = _token(request)
+    return None if token is None else await open_invitation(token)
 
 
 def _locale(request: Request, invitation: Invitation) -> tuple[str, bool]:
@@ -142,25 +154,24 @@ def _form(
     )
 
 
-async def _saved_values(invitation: Invitation) -> dict[str, str]:
-    response = await Answer.get_or_none(invitation_id=invitation.id)
-    if response is None:
+def _saved_values(saved: SavedAnswer | None) -> dict[str, str]:
+    if saved is None:
         return {}
-    found = {"nps": response.nps, "csat": response.csat, "comment": response.comment}
+    found = {"nps": saved.nps, "csat": saved.csat, "comment": saved.comment}
     return {field: str(value) for field, value in found.items() if value is not None}
 
 
 async def show_survey(request: Request) -> HttpResponse:
-    invitation = await _find(request)
-    if invitation is None:
+    found = await _open(request)
+    if found is None:
         return not_found_page(request)
+    invitation, plan, saved = found
     locale, _ = _locale(request, invitation)
     try:
         check_open(invitation)
     except SurveyClosed as closed:
         return _closed(request, closed, locale)
-    plan = await invitation_survey(invitation)
-    values = await _saved_values(invitation)
+    values = _saved_values(saved)
     score = request.query_params.get("score")
     if score is None or request.method != "GET":
         return _form(request, invitation, plan, values=values)
@@ -168,7 +179,7 @@ async def show_survey(request: Request) -> HttpResponse:
         nps = parse_score(score, "nps")
         if nps is None:
             return _form(request, invitation, plan, values=values)
-        await record_response(invitation, nps=nps, csat=None, comment=None, partial=True)
+        await record_response(invitation, nps=nps, csat=None, comment=None, partial=True, plan=plan)
         await announce(request)
     except AnswerError as error:
         return _form(request, invitation, plan, values=values, errors=error)
@@ -178,15 +189,15 @@ async def show_survey(request: Request) -> HttpResponse:
 
 
 async def submit_survey(request: Request) -> HttpResponse:
-    invitation = await _find(request)
-    if invitation is None:
+    found = await _open(request)
+    if found is None:
         return not_found_page(request)
+    invitation, plan, _ = found
     locale, chosen = _locale(request, invitation)
     try:
         check_open(invitation)
     except SurveyClosed as closed:
         return _closed(request, closed, locale)
-    plan = await invitation_survey(invitation)
     length = request.headers.get("content-length", "0")
     if not length.isdigit() or int(length) > MAX_FORM_BYTES:
         return _message(request, locale, 413, (locale, "bad_request.title", "error.invalid"))
@@ -195,7 +206,12 @@ async def submit_survey(request: Request) -> HttpResponse:
     try:
         answers = parse_answers(values, plan.survey)
         await record_response(
-            invitation, nps=answers.nps, csat=answers.csat, comment=answers.comment, source="web"
+            invitation,
+            nps=answers.nps,
+            csat=answers.csat,
+            comment=answers.comment,
+            source="web",
+            plan=plan,
         )
         await announce(request)
     except AnswerError as error:
@@ -207,14 +223,14 @@ async def submit_survey(request: Request) -> HttpResponse:
 
 
 async def thank_you(request: Request) -> HttpResponse:
-    invitation = await _find(request)
-    if invitation is None:
+    found = await _open(request)
+    if found is None:
         return not_found_page(request)
+    invitation, plan, saved = found
     locale, chosen = _locale(request, invitation)
-    if not await Answer.exists(invitation_id=invitation.id):
+    if saved is None:
         form = _path(request, "survey", invitation.token, locale if chosen else None)
         return RedirectResponse(form, status_code=303, headers=HEADERS)
-    plan = await invitation_survey(invitation)
     return _render(
         request,
         "survey/thanks.html",

@@ -1,0 +1,155 @@
+"""What an invitation asks, read in one statement: the survey page's hot path.
+
+Opening a survey link needs the invitation, its touchpoint and journey, the journey version
+it was sent with (its wording and questions) and any answer already given. Read one at a
+time that is five statements, and the definition is parsed and validated on every page. So
+they are joined into one statement, and the definition comes back as its stored text: a
+version's text never changes, so the parsed, validated definition is kept per text (a
+bounded cache keyed by the text itself, so two databases, or a version rolled back and
+written again, can never be mistaken for each other). A definition from the cache is
+shared: read it, never change it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from tortoise import connections
+from tortoise.exceptions import DoesNotExist
+
+from journeys.schema import JourneyDefinition, Survey, TouchpointDefinition
+from surveys.models import Answer, Invitation
+
+#: Parsed definitions kept; a deployment has a few journeys with a few live versions each.
+CACHED_DEFINITIONS = 64
+
+
+@dataclass(frozen=True)
+class InvitationSurvey:
+    """What an invitation asks: its journey, touchpoint and questions, as they were sent."""
+
+    journey: JourneyDefinition
+    touchpoint: TouchpointDefinition
+    survey: Survey
+    #: The stored keys and id, for the payloads and cases an answer writes.
+    journey_key: str = ""
+    touchpoint_key: str = ""
+    touchpoint_id: int = 0
+
+    @property
+    def brand(self) -> str:
+        return self.journey.brand or self.journey.name
+
+    def touchpoint_name(self, locale: str) -> str:
+        return self.touchpoint.display_name(locale)
+
+
+@dataclass(frozen=True)
+class SavedAnswer:
+    """The answer already given to an invitation, as the survey form shows it again."""
+
+    id: int
+    nps: int | None
+    csat: int | None
+    comment: str | None
+
+
+@lru_cache(maxsize=CACHED_DEFINITIONS)
+def parse_definition(text: str) -> JourneyDefinition:
+    """The validated definition of a stored version's text (see the module docstring)."""
+    return JourneyDefinition.model_validate(json.loads(text))
+
+
+_PLAN_COLUMNS = (
+    "t.id AS plan_touchpoint_id, t.key AS plan_touchpoint_key, j.key AS plan_journey_key,"
+    " CAST(v.definition AS TEXT) AS plan_definition"
+)
+_PLAN_JOINS = (
+    " JOIN touchpoint t ON t.id = i.touchpoint_id"
+    " JOIN journey j ON j.id = t.journey_id"
+    " JOIN journey_version v ON v.journey_id = j.id AND v.version = i.journey_version"
+)
+
+
+def _numbered(sql: str) -> str:
+    if connections.get("default").capabilities.dialect != "postgres":
+        return sql
+    return sql.replace("?", "$1")
+
+
+def _plan(row: dict[str, Any]) -> InvitationSurvey:
+    definition = parse_definition(row["plan_definition"])
+    key = row["plan_touchpoint_key"]
+    settings = definition.touchpoint(key)
+    return InvitationSurvey(
+        definition,
+        settings,
+        definition.surveys[settings.survey],
+        journey_key=row["plan_journey_key"],
+        touchpoint_key=key,
+        touchpoint_id=row["plan_touchpoint_id"],
+    )
+
+
+async def _one_row(sql: str, value: Any) -> dict[str, Any] | None:
+    rows = await connections.get("default").execute_query_dict(_numbered(sql), [value])
+    return rows[0] if rows else None
+
+
+async def invitation_survey(invitation: Invitation) -> InvitationSurvey:
+    """The survey of the journey version the invitation was scheduled with."""
+    sql = f"SELECT {_PLAN_COLUMNS} FROM invitation i{_PLAN_JOINS} WHERE i.id = ?"
+    row = await _one_row(sql, invitation.id)
+    if row is None:
+        raise LookupError(f"invitation {invitation.id} has no journey version to answer")
+    return _plan(row)
+
+
+async def open_invitation(
+    token: str,
+) -> tuple[Invitation, InvitationSurvey, SavedAnswer | None] | None:
+    """The invitation of a survey link, what it asks and the answer given so far, in one
+    statement; None for a token nobody was sent."""
+    own = Invitation._meta.db_fields
+    sql = (
+        f"SELECT {', '.join(f'i.{column}' for column in own)}, {_PLAN_COLUMNS},"
+        " a.id AS saved_id, a.nps AS saved_nps, a.csat AS saved_csat,"
+        " a.comment AS saved_comment"
+        f" FROM invitation i{_PLAN_JOINS}"
+        " LEFT JOIN answer a ON a.invitation_id = i.id"
+        " WHERE i.token = ?"
+    )
+    row = await _one_row(sql, token)
+    if row is None:
+        return None
+    invitation = Invitation._init_from_db(**{column: row[column] for column in own})
+    saved = None
+    if row["saved_id"] is not None:
+        saved = SavedAnswer(
+            row["saved_id"], row["saved_nps"], row["saved_csat"], row["saved_comment"]
+        )
+    return invitation, _plan(row), saved
+
+
+async def locked_invitation(invitation_id: int) -> tuple[Invitation, Answer | None]:
+    """The invitation, locked for the rest of the transaction (PostgreSQL; SQLite's one
+    writer needs no lock), and its answer if it has one: one statement."""
+    client = connections.get("default")
+    own, theirs = Invitation._meta.db_fields, Answer._meta.db_fields
+    lock = " FOR UPDATE OF i" if client.capabilities.dialect == "postgres" else ""
+    sql = (
+        f"SELECT {', '.join(f'i.{column}' for column in own)},"
+        f" {', '.join(f'a.{column} AS answer_{column}' for column in theirs)}"
+        f" FROM invitation i LEFT JOIN answer a ON a.invitation_id = i.id WHERE i.id = ?{lock}"
+    )
+    rows = await client.execute_query_dict(_numbered(sql), [invitation_id])
+    if not rows:
+        raise DoesNotExist(f"invitation {invitation_id} is gone")
+    row = rows[0]
+    invitation = Invitation._init_from_db(**{column: row[column] for column in own})
+    if row["answer_id"] is None:
+        return invitation, None
+    return invitation, Answer._init_from_db(**{c: row[f"answer_{c}"] for c in theirs})
