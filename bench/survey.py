@@ -151,6 +151,12 @@ def start(command: list[str], env: dict[str, str], port: int, log: Path) -> subp
     raise SystemExit(f"{command[1:4]} did not start: see {log}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load(port: int, method: str, tokens: list[str], args: argparse.Namespace, seconds: float,
          folder: Path) -> dict:
     listing = folder / f"tokens-{secrets.token_hex(4)}.txt"
@@ -162,8 +168,9 @@ def load(port: int, method: str, tokens: list[str], args: argparse.Namespace, se
     return json.loads(output)
 
 
-def measure(args: argparse.Namespace, ports: dict[str, int], pages: list[str],
-            batches: list[list[str]], folder: Path) -> dict[tuple[str, str], list[dict]]:
+def measure(args: argparse.Namespace, ports: dict[str, int], pids: dict[str, int],
+            pages: list[str], batches: list[list[str]], folder: Path
+            ) -> dict[tuple[str, str], list[dict]]:
     results: dict[tuple[str, str], list[dict]] = {}
     for round_ in range(args.rounds):
         sides = ["ours", "bare"] if round_ % 2 == 0 else ["bare", "ours"]
@@ -173,13 +180,17 @@ def measure(args: argparse.Namespace, ports: dict[str, int], pages: list[str],
                 warm = pages if method == "GET" else batches.pop()
                 load(port, method, warm, args, WARM_UP_SECONDS, folder)
                 tokens = pages if method == "GET" else batches.pop()
+                used = cpu_seconds(pids[side])
                 result = load(port, method, tokens, args, args.seconds, folder)
+                used = cpu_seconds(pids[side]) - used
+                result["cpu_ms"] = round(used * 1000 / max(result["requests"], 1), 3)
                 expected = "200" if method == "GET" else "303"
                 if set(result["statuses"]) != {expected}:
                     raise SystemExit(f"{side} {method} answered {result['statuses']}")
                 results.setdefault((side, method), []).append(result)
                 print(f"round {round_ + 1} {method:4} {side}: {result['requests_per_s']:8,.0f}"
                       f" req/s  p50 {result['p50_ms']:6.1f} ms  p99 {result['p99_ms']:6.1f} ms"
+                      f"  server CPU {result['cpu_ms']:.2f} ms/request"
                       + ("  (ran out of tokens)" if result["ran_out_of_tokens"] else ""),
                       flush=True)
     return results
@@ -195,15 +206,16 @@ def report(results: dict[tuple[str, str], list[dict]], database: str, args: argp
             runs = results[(side, method)]
             figures[side] = {
                 key: statistics.median(run[key] for run in runs)
-                for key in ("requests_per_s", "p50_ms", "p99_ms")
+                for key in ("requests_per_s", "p50_ms", "p99_ms", "cpu_ms")
             }
+        for side in ("ours", "bare"):
+            it = figures[side]
+            print(f"{method:4} {side} {it['requests_per_s']:7,.0f} req/s  p50 {it['p50_ms']:6.1f} ms"
+                  f"  p99 {it['p99_ms']:6.1f} ms  server CPU {it['cpu_ms']:.2f} ms/request")
         ours, bare = figures["ours"], figures["bare"]
-        print(f"{method:4} ours {ours['requests_per_s']:7,.0f} req/s  p50 {ours['p50_ms']:6.1f} ms"
-              f"  p99 {ours['p99_ms']:6.1f} ms")
-        print(f"{method:4} bare {bare['requests_per_s']:7,.0f} req/s  p50 {bare['p50_ms']:6.1f} ms"
-              f"  p99 {bare['p99_ms']:6.1f} ms")
         print(f"{method:4} ours/bare: {ours['requests_per_s'] / bare['requests_per_s']:.0%} of the"
-              f" throughput, p99 {ours['p99_ms'] / bare['p99_ms']:.2f}x")
+              f" throughput, p99 {ours['p99_ms'] / bare['p99_ms']:.2f}x, server CPU per request"
+              f" {ours['cpu_ms'] / bare['cpu_ms']:.2f}x")
 
 
 def main() -> None:
@@ -237,7 +249,8 @@ def main() -> None:
         bare = start([sys.executable, str(HERE / "survey_bare.py"), "--port", str(ports["bare"]),
                       "--database-url", url], env, ports["bare"], folder / "bare.log")
         try:
-            results = measure(args, ports, pages, batches, folder)
+            pids = {"ours": ours.pid, "bare": bare.pid}
+            results = measure(args, ports, pids, pages, batches, folder)
         finally:
             for process in (ours, bare):
                 process.terminate()

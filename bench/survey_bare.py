@@ -66,9 +66,14 @@ class Database:
         if self.postgres:
             import asyncpg
 
+            async def keep(connection: asyncpg.Connection) -> None:
+                """No reset statement on release, as ours (web/pg_connections.py): the
+                baseline must not pay a round trip that our path does not."""
+
             # The same pool size as tortoise's default (minsize 1, maxsize 5).
             self.pool = await asyncpg.create_pool(
-                self.url.replace("postgres://", "postgresql://"), min_size=1, max_size=5
+                self.url.replace("postgres://", "postgresql://"), min_size=1, max_size=5,
+                reset=keep,
             )
         else:
             import aiosqlite

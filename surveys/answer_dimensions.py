@@ -51,7 +51,13 @@ async def answer_columns(invitation: Invitation) -> Dimensions:
     """The invitation's customer, the answer's dimension columns, and its attributes
     (the interaction and its customer read in one statement)."""
     interaction = await Interaction.get(id=invitation.interaction_id).select_related("customer")  # type: ignore[attr-defined]
-    customer: Customer = interaction.customer
+    return dimensions_of(invitation, interaction.customer, interaction)
+
+
+def dimensions_of(
+    invitation: Invitation, customer: Customer, interaction: Interaction
+) -> Dimensions:
+    """The customer, the answer's dimension columns and its attributes, from rows read."""
     columns = {
         "channel": invitation.channel,
         "locale": invitation.locale,

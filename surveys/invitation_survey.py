@@ -15,12 +15,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise import connections
 from tortoise.exceptions import DoesNotExist
+from tortoise.models import Model
 
+from journeys.models import Customer, Interaction
 from journeys.schema import JourneyDefinition, Survey, TouchpointDefinition
+from surveys.answer_dimensions import Dimensions, dimensions_of
 from surveys.models import Answer, Invitation
 
 #: Parsed definitions kept; a deployment has a few journeys with a few live versions each.
@@ -108,48 +111,76 @@ async def invitation_survey(invitation: Invitation) -> InvitationSurvey:
     return _plan(row)
 
 
-async def open_invitation(
-    token: str,
-) -> tuple[Invitation, InvitationSurvey, SavedAnswer | None] | None:
+@dataclass(frozen=True)
+class OpenedLink:
+    """A survey link's invitation, what it asks, the answer so far and, when opened to
+    answer an unanswered invitation, what a first answer copies."""
+
+    invitation: Invitation
+    plan: InvitationSurvey
+    saved: SavedAnswer | None
+    dimensions: Dimensions | None = None
+
+
+def _select(model: type[Model], alias: str, prefix: str) -> str:
+    return ", ".join(f"{alias}.{column} AS {prefix}{column}" for column in model._meta.db_fields)
+
+
+M = TypeVar("M", bound=Model)
+
+
+def _build(model: type[M], row: dict[str, Any], prefix: str) -> M:
+    return model._init_from_db(**{c: row[prefix + c] for c in model._meta.db_fields})
+
+
+async def open_invitation(token: str, *, answering: bool = False) -> OpenedLink | None:
     """The invitation of a survey link, what it asks and the answer given so far, in one
-    statement; None for a token nobody was sent."""
-    own = Invitation._meta.db_fields
+    statement (with `answering`, its customer and interaction too); None for a token
+    nobody was sent."""
+    people = (
+        f", {_select(Customer, 'c', 'c_')}, {_select(Interaction, 'n', 'n_')}" if answering else ""
+    )
+    people_joins = (
+        " JOIN customer c ON c.id = i.customer_id JOIN interaction n ON n.id = i.interaction_id"
+        if answering
+        else ""
+    )
     sql = (
-        f"SELECT {', '.join(f'i.{column}' for column in own)}, {_PLAN_COLUMNS},"
+        f"SELECT {_select(Invitation, 'i', 'i_')}, {_PLAN_COLUMNS}{people},"
         " a.id AS saved_id, a.nps AS saved_nps, a.csat AS saved_csat,"
         " a.comment AS saved_comment"
-        f" FROM invitation i{_PLAN_JOINS}"
+        f" FROM invitation i{_PLAN_JOINS}{people_joins}"
         " LEFT JOIN answer a ON a.invitation_id = i.id"
         " WHERE i.token = ?"
     )
     row = await _one_row(sql, token)
     if row is None:
         return None
-    invitation = Invitation._init_from_db(**{column: row[column] for column in own})
+    invitation = _build(Invitation, row, "i_")
     saved = None
     if row["saved_id"] is not None:
         saved = SavedAnswer(
             row["saved_id"], row["saved_nps"], row["saved_csat"], row["saved_comment"]
         )
-    return invitation, _plan(row), saved
+    dimensions = None
+    if answering and saved is None:
+        customer, interaction = _build(Customer, row, "c_"), _build(Interaction, row, "n_")
+        dimensions = dimensions_of(invitation, customer, interaction)
+    return OpenedLink(invitation, _plan(row), saved, dimensions)
 
 
 async def locked_invitation(invitation_id: int) -> tuple[Invitation, Answer | None]:
     """The invitation, locked for the rest of the transaction (PostgreSQL; SQLite's one
     writer needs no lock), and its answer if it has one: one statement."""
     client = connections.get("default")
-    own, theirs = Invitation._meta.db_fields, Answer._meta.db_fields
     lock = " FOR UPDATE OF i" if client.capabilities.dialect == "postgres" else ""
     sql = (
-        f"SELECT {', '.join(f'i.{column}' for column in own)},"
-        f" {', '.join(f'a.{column} AS answer_{column}' for column in theirs)}"
+        f"SELECT {_select(Invitation, 'i', 'i_')}, {_select(Answer, 'a', 'a_')}"
         f" FROM invitation i LEFT JOIN answer a ON a.invitation_id = i.id WHERE i.id = ?{lock}"
     )
     rows = await client.execute_query_dict(_numbered(sql), [invitation_id])
     if not rows:
         raise DoesNotExist(f"invitation {invitation_id} is gone")
     row = rows[0]
-    invitation = Invitation._init_from_db(**{column: row[column] for column in own})
-    if row["answer_id"] is None:
-        return invitation, None
-    return invitation, Answer._init_from_db(**{c: row[f"answer_{c}"] for c in theirs})
+    answer = _build(Answer, row, "a_") if row["a_id"] is not None else None
+    return _build(Invitation, row, "i_"), answer

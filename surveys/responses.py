@@ -191,6 +191,7 @@ async def record_response(
     partial: bool = False,
     contact_requested: bool = False,
     plan: InvitationSurvey | None = None,
+    dimensions: Dimensions | None = None,
 ) -> Answer:
     """Store the answers and mark the invitation answered.
 
@@ -200,7 +201,8 @@ async def record_response(
     for the change, and should two inserts still race, the loser retries as an update.
     The first answer writes `response.created`, and an answer that meets the journey's
     follow-up rule (or a reply that asks to be contacted) opens its case, in the same
-    transaction. `plan` is the invitation's survey when the caller has read it already.
+    transaction. `plan` (the invitation's survey) and `dimensions` (what a first answer
+    copies) are passed by a caller that has read them already.
     """
     answers = Answers(nps, csat, clean_comment(comment))
     check_open(invitation)
@@ -209,7 +211,8 @@ async def record_response(
     # A first answer copies the customer's and the interaction's dimensions: read before
     # the transaction, so it holds its locks (SQLite's one connection) a statement shorter.
     first = invitation.status != InvitationStatus.ANSWERED
-    dimensions = await answer_columns(invitation) if first else None
+    if first and dimensions is None:
+        dimensions = await answer_columns(invitation)
     saving = _Saving(answers, source, partial, contact_requested, plan, dimensions)
     try:
         response = await _store(invitation, saving)

@@ -21,11 +21,7 @@ from starlette.responses import RedirectResponse
 from starlette.responses import Response as HttpResponse
 from starlette.routing import Route
 
-from surveys.invitation_survey import (
-    InvitationSurvey,
-    SavedAnswer,
-    open_invitation,
-)
+from surveys.invitation_survey import InvitationSurvey, OpenedLink, SavedAnswer, open_invitation
 from surveys.models import Invitation, InvitationStatus
 from surveys.responses import (
     COMMENT_LIMIT,
@@ -98,15 +94,10 @@ def _token(request: Request) -> str | None:
     return token if _TOKEN.fullmatch(token) else None
 
 
-async def _find(request: Request) -> Invitation | None:
-    token = _token(request)
-    return None if token is None else await Invitation.get_or_none(token=token)
-
-
-async def _open(request: Request) -> tuple[Invitation, InvitationSurvey, SavedAnswer | None] | None:
+async def _open(request: Request, *, answering: bool = False) -> OpenedLink | None:
     """The invitation, its survey and the answer so far: one statement (the hot path)."""
     token = _token(request)
-    return None if token is None else await open_invitation(token)
+    return None if token is None else await open_invitation(token, answering=answering)
 
 
 def _locale(request: Request, invitation: Invitation) -> tuple[str, bool]:
@@ -165,7 +156,7 @@ async def show_survey(request: Request) -> HttpResponse:
     found = await _open(request)
     if found is None:
         return not_found_page(request)
-    invitation, plan, saved = found
+    invitation, plan, saved = found.invitation, found.plan, found.saved
     locale, _ = _locale(request, invitation)
     try:
         check_open(invitation)
@@ -189,10 +180,10 @@ async def show_survey(request: Request) -> HttpResponse:
 
 
 async def submit_survey(request: Request) -> HttpResponse:
-    found = await _open(request)
+    found = await _open(request, answering=True)
     if found is None:
         return not_found_page(request)
-    invitation, plan, _ = found
+    invitation, plan = found.invitation, found.plan
     locale, chosen = _locale(request, invitation)
     try:
         check_open(invitation)
@@ -212,6 +203,7 @@ async def submit_survey(request: Request) -> HttpResponse:
             comment=answers.comment,
             source="web",
             plan=plan,
+            dimensions=found.dimensions,
         )
         await announce(request)
     except AnswerError as error:
@@ -226,9 +218,9 @@ async def thank_you(request: Request) -> HttpResponse:
     found = await _open(request)
     if found is None:
         return not_found_page(request)
-    invitation, plan, saved = found
+    invitation, plan = found.invitation, found.plan
     locale, chosen = _locale(request, invitation)
-    if saved is None:
+    if found.saved is None:
         form = _path(request, "survey", invitation.token, locale if chosen else None)
         return RedirectResponse(form, status_code=303, headers=HEADERS)
     return _render(
