@@ -122,41 +122,64 @@ class OpenedLink:
     dimensions: Dimensions | None = None
 
 
-def _select(model: type[Model], alias: str, prefix: str) -> str:
-    return ", ".join(f"{alias}.{column} AS {prefix}{column}" for column in model._meta.db_fields)
+#: What a survey link's page and a first answer read of the invitation, its customer and its
+#: interaction; the other columns (stamps, mostly: each one parsed on SQLite) are left unread.
+#: The invitation is complete again inside the answer's transaction (`locked_invitation`).
+_LINK_COLUMNS = {
+    Invitation: (
+        "id", "token", "status", "expires_at", "locale", "channel", "variant", "experiment",
+        "journey_version", "touchpoint_id", "customer_id", "interaction_id",
+    ),
+    Customer: ("id", "external_id", "segment", "attributes"),
+    Interaction: ("id", "occurred_at", "attributes"),
+}  # fmt: skip
+
+
+def _columns(model: type[Model], partial: bool) -> tuple[str, ...]:
+    return _LINK_COLUMNS[model] if partial else tuple(model._meta.db_fields)
+
+
+def _select(model: type[Model], alias: str, prefix: str, *, partial: bool = False) -> str:
+    columns = _columns(model, partial)
+    return ", ".join(f"{alias}.{column} AS {prefix}{column}" for column in columns)
 
 
 M = TypeVar("M", bound=Model)
 
 
-def _build(model: type[M], row: dict[str, Any], prefix: str) -> M:
-    return model._init_from_db(**{c: row[prefix + c] for c in model._meta.db_fields})
+def _build(model: type[M], row: dict[str, Any], prefix: str, *, partial: bool = False) -> M:
+    return model._init_from_db(**{c: row[prefix + c] for c in _columns(model, partial)})
 
 
-async def open_invitation(token: str, *, answering: bool = False) -> OpenedLink | None:
-    """The invitation of a survey link, what it asks and the answer given so far, in one
-    statement (with `answering`, its customer and interaction too); None for a token
-    nobody was sent."""
-    people = (
-        f", {_select(Customer, 'c', 'c_')}, {_select(Interaction, 'n', 'n_')}" if answering else ""
-    )
-    people_joins = (
-        " JOIN customer c ON c.id = i.customer_id JOIN interaction n ON n.id = i.interaction_id"
-        if answering
-        else ""
-    )
-    sql = (
-        f"SELECT {_select(Invitation, 'i', 'i_')}, {_PLAN_COLUMNS}{people},"
+@lru_cache(maxsize=2)
+def _open_sql(answering: bool) -> str:
+    people = people_joins = ""
+    if answering:
+        people = (
+            f", {_select(Customer, 'c', 'c_', partial=True)},"
+            f" {_select(Interaction, 'n', 'n_', partial=True)}"
+        )
+        people_joins = (
+            " JOIN customer c ON c.id = i.customer_id JOIN interaction n ON n.id = i.interaction_id"
+        )
+    return (
+        f"SELECT {_select(Invitation, 'i', 'i_', partial=True)}, {_PLAN_COLUMNS}{people},"
         " a.id AS saved_id, a.nps AS saved_nps, a.csat AS saved_csat,"
         " a.comment AS saved_comment"
         f" FROM invitation i{_PLAN_JOINS}{people_joins}"
         " LEFT JOIN answer a ON a.invitation_id = i.id"
         " WHERE i.token = ?"
     )
-    row = await _one_row(sql, token)
+
+
+async def open_invitation(token: str, *, answering: bool = False) -> OpenedLink | None:
+    """The invitation of a survey link, what it asks and the answer given so far, in one
+    statement (with `answering`, its customer and interaction too); None for a token
+    nobody was sent."""
+    row = await _one_row(_open_sql(answering), token)
     if row is None:
         return None
-    invitation = _build(Invitation, row, "i_")
+    invitation = _build(Invitation, row, "i_", partial=True)
     saved = None
     if row["saved_id"] is not None:
         saved = SavedAnswer(
@@ -164,8 +187,11 @@ async def open_invitation(token: str, *, answering: bool = False) -> OpenedLink 
         )
     dimensions = None
     if answering and saved is None:
-        customer, interaction = _build(Customer, row, "c_"), _build(Interaction, row, "n_")
-        dimensions = dimensions_of(invitation, customer, interaction)
+        dimensions = dimensions_of(
+            invitation,
+            _build(Customer, row, "c_", partial=True),
+            _build(Interaction, row, "n_", partial=True),
+        )
     return OpenedLink(invitation, _plan(row), saved, dimensions)
 
 

@@ -170,6 +170,7 @@ def create_app(
 
     app = Starlette(
         routes=[
+            *survey.routes,  # first: the pages customers open most, matched soonest
             Route("/healthz", health),
             Route("/readyz", ready),
             Route("/api/v1/openapi.json", openapi),
@@ -180,7 +181,6 @@ def create_app(
             *audit_api_routes,
             *case_figures_api_routes,
             *responses_api_routes,
-            *survey.routes,
             *resolution.routes,
             *unsubscribe.routes,
             *twilio.routes,

@@ -107,7 +107,8 @@ def _locale(request: Request, invitation: Invitation) -> tuple[str, bool]:
 
 
 def _path(request: Request, name: str, token: str, lang: str | None = None) -> str:
-    path = str(request.app.url_path_for(name, token=token))
+    """The page's own routes build their paths (not the app's search through every route)."""
+    path = str(_ROUTES[name].url_path_for(name, token=token))
     return f"{path}?lang={lang}" if lang else path
 
 
@@ -237,3 +238,4 @@ routes = [
     Route("/s/{token}", submit_survey, methods=["POST"], name="survey_submit"),
     Route("/s/{token}/thanks", thank_you, methods=["GET"], name="survey_thanks"),
 ]
+_ROUTES = {route.name: route for route in routes}
