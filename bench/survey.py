@@ -66,9 +66,7 @@ async def insert_rows(
     for start in range(0, len(rows), 500):
         chunk = rows[start : start + 500]
         tuple_sql = "(" + ", ".join(["?"] * len(columns) + list(literals.values())) + ")"
-        sql = f"INSERT INTO {table} ({names}) VALUES " + ", ".join(
-            [tuple_sql] * len(chunk)
-        )
+        sql = f"INSERT INTO {table} ({names}) VALUES " + ", ".join([tuple_sql] * len(chunk))
         await conn.execute_query(numbered(sql, conn), [v for row in chunk for v in row])
 
 
@@ -84,9 +82,11 @@ async def make_invitations(count: int, label: str, postgres: bool) -> list[str]:
     await insert_rows(
         "interaction",
         ["event_id", "type", "occurred_at", "customer_id", "journey_key", "received_at"],
-        [[e, "order.delivered", occurred, first + n % CUSTOMERS, "shop", stamp(now)]
-         for n, e in enumerate(events)],
-        {"attributes": "'{\"store\": \"Shanghai\"}'"},
+        [
+            [e, "order.delivered", occurred, first + n % CUSTOMERS, "shop", stamp(now)]
+            for n, e in enumerate(events)
+        ],
+        {"attributes": '\'{"store": "Shanghai"}\''},
     )
     ids = await conn.execute_query_dict(
         numbered("SELECT id FROM interaction WHERE event_id LIKE ? ORDER BY id", conn),
@@ -95,10 +95,35 @@ async def make_invitations(count: int, label: str, postgres: bool) -> list[str]:
     tokens = [secrets.token_urlsafe(24) for _ in range(count)]
     await insert_rows(
         "invitation",
-        ["token", "interaction_id", "touchpoint_id", "customer_id", "status", "send_at",
-         "sent_at", "expires_at", "channel", "created_at", "updated_at"],
-        [[tokens[n], row["id"], tp, first + n % CUSTOMERS, "sent", occurred, stamp(now), later,
-          "email", stamp(now), stamp(now)] for n, row in enumerate(ids)],
+        [
+            "token",
+            "interaction_id",
+            "touchpoint_id",
+            "customer_id",
+            "status",
+            "send_at",
+            "sent_at",
+            "expires_at",
+            "channel",
+            "created_at",
+            "updated_at",
+        ],
+        [
+            [
+                tokens[n],
+                row["id"],
+                tp,
+                first + n % CUSTOMERS,
+                "sent",
+                occurred,
+                stamp(now),
+                later,
+                "email",
+                stamp(now),
+                stamp(now),
+            ]
+            for n, row in enumerate(ids)
+        ],
         {"journey_version": "1", "attempts": "0", "locale": "'en'", "variant": "'A'"},
     )
     return tokens
@@ -115,9 +140,17 @@ async def prepare(url: str, answers: int) -> tuple[list[str], list[list[str]]]:
         await insert_rows(
             "customer",
             ["external_id", "email", "segment", "created_at", "updated_at"],
-            [[f"{RUN}-c{n}", f"c{n}@example.com", "B", now if postgres else now.isoformat(),
-              now if postgres else now.isoformat()] for n in range(CUSTOMERS)],
-            {"locale": "'en'", "attributes": "'{\"tier\": \"gold\"}'", "consent": "'{}'"},
+            [
+                [
+                    f"{RUN}-c{n}",
+                    f"c{n}@example.com",
+                    "B",
+                    now if postgres else now.isoformat(),
+                    now if postgres else now.isoformat(),
+                ]
+                for n in range(CUSTOMERS)
+            ],
+            {"locale": "'en'", "attributes": '\'{"tier": "gold"}\'', "consent": "'{}'"},
         )
         pages = await make_invitations(PAGES, "page", postgres)
         batches = [
@@ -157,20 +190,42 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def load(port: int, method: str, tokens: list[str], args: argparse.Namespace, seconds: float,
-         folder: Path) -> dict:
+def load(
+    port: int,
+    method: str,
+    tokens: list[str],
+    args: argparse.Namespace,
+    seconds: float,
+    folder: Path,
+) -> dict:
     listing = folder / f"tokens-{secrets.token_hex(4)}.txt"
     listing.write_text("\n".join(tokens))
-    command = [sys.executable, str(HERE / "survey_load.py"), "--port", str(port), "--method",
-               method, "--tokens", str(listing), "--connections", str(args.connections),
-               "--seconds", str(seconds)]
+    command = [
+        sys.executable,
+        str(HERE / "survey_load.py"),
+        "--port",
+        str(port),
+        "--method",
+        method,
+        "--tokens",
+        str(listing),
+        "--connections",
+        str(args.connections),
+        "--seconds",
+        str(seconds),
+    ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     return json.loads(output)
 
 
-def measure(args: argparse.Namespace, ports: dict[str, int], pids: dict[str, int],
-            pages: list[str], batches: list[list[str]], folder: Path
-            ) -> dict[tuple[str, str], list[dict]]:
+def measure(
+    args: argparse.Namespace,
+    ports: dict[str, int],
+    pids: dict[str, int],
+    pages: list[str],
+    batches: list[list[str]],
+    folder: Path,
+) -> dict[tuple[str, str], list[dict]]:
     results: dict[tuple[str, str], list[dict]] = {}
     for round_ in range(args.rounds):
         sides = ["ours", "bare"] if round_ % 2 == 0 else ["bare", "ours"]
@@ -188,18 +243,23 @@ def measure(args: argparse.Namespace, ports: dict[str, int], pids: dict[str, int
                 if set(result["statuses"]) != {expected}:
                     raise SystemExit(f"{side} {method} answered {result['statuses']}")
                 results.setdefault((side, method), []).append(result)
-                print(f"round {round_ + 1} {method:4} {side}: {result['requests_per_s']:8,.0f}"
-                      f" req/s  p50 {result['p50_ms']:6.1f} ms  p99 {result['p99_ms']:6.1f} ms"
-                      f"  server CPU {result['cpu_ms']:.2f} ms/request"
-                      + ("  (ran out of tokens)" if result["ran_out_of_tokens"] else ""),
-                      flush=True)
+                print(
+                    f"round {round_ + 1} {method:4} {side}: {result['requests_per_s']:8,.0f}"
+                    f" req/s  p50 {result['p50_ms']:6.1f} ms  p99 {result['p99_ms']:6.1f} ms"
+                    f"  server CPU {result['cpu_ms']:.2f} ms/request"
+                    + ("  (ran out of tokens)" if result["ran_out_of_tokens"] else ""),
+                    flush=True,
+                )
     return results
 
 
-def report(results: dict[tuple[str, str], list[dict]], database: str, args: argparse.Namespace
-           ) -> None:
-    print(f"\ndatabase {database}; {args.connections} connections, {args.seconds:g} s per run,"
-          f" median of {args.rounds} rounds; load average {os.getloadavg()[0]:.1f}")
+def report(
+    results: dict[tuple[str, str], list[dict]], database: str, args: argparse.Namespace
+) -> None:
+    print(
+        f"\ndatabase {database}; {args.connections} connections, {args.seconds:g} s per run,"
+        f" median of {args.rounds} rounds; load average {os.getloadavg()[0]:.1f}"
+    )
     for method in ("GET", "POST"):
         figures = {}
         for side in ("ours", "bare"):
@@ -210,12 +270,16 @@ def report(results: dict[tuple[str, str], list[dict]], database: str, args: argp
             }
         for side in ("ours", "bare"):
             it = figures[side]
-            print(f"{method:4} {side} {it['requests_per_s']:7,.0f} req/s  p50 {it['p50_ms']:6.1f} ms"
-                  f"  p99 {it['p99_ms']:6.1f} ms  server CPU {it['cpu_ms']:.2f} ms/request")
+            print(
+                f"{method:4} {side} {it['requests_per_s']:7,.0f} req/s  p50 {it['p50_ms']:6.1f} ms"
+                f"  p99 {it['p99_ms']:6.1f} ms  server CPU {it['cpu_ms']:.2f} ms/request"
+            )
         ours, bare = figures["ours"], figures["bare"]
-        print(f"{method:4} ours/bare: {ours['requests_per_s'] / bare['requests_per_s']:.0%} of the"
-              f" throughput, p99 {ours['p99_ms'] / bare['p99_ms']:.2f}x, server CPU per request"
-              f" {ours['cpu_ms'] / bare['cpu_ms']:.2f}x")
+        print(
+            f"{method:4} ours/bare: {ours['requests_per_s'] / bare['requests_per_s']:.0%} of the"
+            f" throughput, p99 {ours['p99_ms'] / bare['p99_ms']:.2f}x, server CPU per request"
+            f" {ours['cpu_ms'] / bare['cpu_ms']:.2f}x"
+        )
 
 
 def main() -> None:
@@ -226,8 +290,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--answers", type=int, default=12000,
-                        help="fresh invitations per POST run (a run ends early without more)")
+    parser.add_argument(
+        "--answers",
+        type=int,
+        default=12000,
+        help="fresh invitations per POST run (a run ends early without more)",
+    )
     args = parser.parse_args()
     _ROUNDS = args.rounds
     with tempfile.TemporaryDirectory() as name:
@@ -244,10 +312,25 @@ def main() -> None:
         if args.redis_url:
             env["TOUCHPOINT_REDIS_URL"] = args.redis_url
         ports = {"ours": free_port(), "bare": free_port()}
-        ours = start([sys.executable, "-m", "web.cli", "web", "--port", str(ports["ours"])],
-                     env, ports["ours"], folder / "ours.log")
-        bare = start([sys.executable, str(HERE / "survey_bare.py"), "--port", str(ports["bare"]),
-                      "--database-url", url], env, ports["bare"], folder / "bare.log")
+        ours = start(
+            [sys.executable, "-m", "web.cli", "web", "--port", str(ports["ours"])],
+            env,
+            ports["ours"],
+            folder / "ours.log",
+        )
+        bare = start(
+            [
+                sys.executable,
+                str(HERE / "survey_bare.py"),
+                "--port",
+                str(ports["bare"]),
+                "--database-url",
+                url,
+            ],
+            env,
+            ports["bare"],
+            folder / "bare.log",
+        )
         try:
             pids = {"ours": ours.pid, "bare": bare.pid}
             results = measure(args, ports, pids, pages, batches, folder)

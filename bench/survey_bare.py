@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import uvicorn
+from shop import SHOP  # bench/shop.py: run as python bench/NAME.py
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
@@ -30,8 +31,6 @@ from surveys.responses import COMMENT_LIMIT, FIELDS
 from web.i18n import OTHER_LOCALE, translate
 from web.routes.survey import HEADERS
 from web.templating import templates
-
-from shop import SHOP  # bench/shop.py: run as python bench/NAME.py
 
 DEFINITION = load_journey(SHOP.read_text("utf-8"))
 TOUCHPOINT = DEFINITION.touchpoint("use")
@@ -72,7 +71,9 @@ class Database:
 
             # The same pool size as tortoise's default (minsize 1, maxsize 5).
             self.pool = await asyncpg.create_pool(
-                self.url.replace("postgres://", "postgresql://"), min_size=1, max_size=5,
+                self.url.replace("postgres://", "postgresql://"),
+                min_size=1,
+                max_size=5,
                 reset=keep,
             )
         else:
@@ -176,7 +177,10 @@ def create_app(url: str) -> Starlette:
         finally:
             await database.close()
 
-    routes = [Route("/s/{token}", show, methods=["GET"]), Route("/s/{token}", submit, methods=["POST"])]
+    routes = [
+        Route("/s/{token}", show, methods=["GET"]),
+        Route("/s/{token}", submit, methods=["POST"]),
+    ]
     return Starlette(routes=routes, lifespan=lifespan)
 
 
@@ -187,6 +191,9 @@ if __name__ == "__main__":
     args = parser.parse_args()
     # As `touchpoint web` serves: access log at info, proxy headers believed from loopback.
     uvicorn.run(
-        create_app(args.database_url), host="127.0.0.1", port=args.port, log_level="info",
+        create_app(args.database_url),
+        host="127.0.0.1",
+        port=args.port,
+        log_level="info",
         proxy_headers=True,
     )

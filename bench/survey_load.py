@@ -49,7 +49,11 @@ async def read_answer(reader: asyncio.StreamReader) -> int:
 
 
 async def connection(
-    port: int, method: str, tokens: Iterator[str], until: float, latencies: list[float],
+    port: int,
+    method: str,
+    tokens: Iterator[str],
+    until: float,
+    latencies: list[float],
     statuses: Counter[int],
 ) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -84,10 +88,7 @@ async def run(port: int, method: str, tokens: list[str], connections: int, secon
     started = time.perf_counter()
     until = started + seconds
     await asyncio.gather(
-        *(
-            connection(port, method, stream, until, latencies, statuses)
-            for _ in range(connections)
-        )
+        *(connection(port, method, stream, until, latencies, statuses) for _ in range(connections))
     )
     elapsed = time.perf_counter() - started
     cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99

@@ -38,14 +38,15 @@ async def announce(request: Request, *, resolved_case: int | None = None) -> Non
     resolve, the case's survey."""
     redis = request.app.state.runtime.redis
     try:
-        await _kick_missing(redis)
+        await kick_missing(redis)
         if resolved_case is not None:
             await enqueue_resolution_survey(redis, resolved_case)
     except (RedisError, OSError) as error:
         log.warning("could not queue the follow-up work now (the crons will): %s", error)
 
 
-async def _kick_missing(redis: ArqRedis) -> None:
+async def kick_missing(redis: ArqRedis) -> None:
+    """Enqueue each kick that is neither queued nor kept, asking about all three at once."""
     async with redis.pipeline(transaction=False) as pipe:
         for job_id, _ in _KICKS:
             pipe.exists(job_key_prefix + job_id, result_key_prefix + job_id)
