@@ -25,6 +25,7 @@ from surveys.answer_dimensions import Dimensions, answer_columns, store_attribut
 from surveys.expiry import is_expired
 from surveys.followups import open_case
 from surveys.invitation_survey import InvitationSurvey, invitation_survey, locked_invitation
+from surveys.metrics import count_answer
 from surveys.models import Answer, Invitation, InvitationStatus
 from surveys.outbox import answer_payload, record_event
 
@@ -257,6 +258,7 @@ async def _store(invitation: Invitation, saving: _Saving) -> Answer:
                 answered_at=now,
                 **columns,
             )
+            count_answer(current.channel, source)
             await store_attributes(response, attributes)
             payload = answer_payload(
                 response, current, plan.journey_key, plan.touchpoint_key, customer.external_id

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     #: Addresses of the TLS proxies whose X-Forwarded-For/-Proto are believed (uvicorn's
     #: forwarded_allow_ips): "127.0.0.1", a comma-separated list, or "*" behind a private LB.
     forwarded_allow_ips: str = "127.0.0.1"
+    #: When set, /metrics (and a worker's --metrics-port) asks for `Authorization: Bearer
+    #: <token>`; unset, /metrics is open like /healthz (it holds no personal data).
+    metrics_token: SecretStr | None = None
     #: How long the personal data of an interaction is kept when its journey names no
     #: `retention`; 0 keeps it forever (web/retention.py erases the rest hourly).
     retention_days: int = Field(default=730, ge=0)
@@ -81,6 +84,10 @@ class Settings(BaseSettings):
     insights_send_at: time = time(9, 0)
     insights_timezone: str | None = None
     insights_skip_holidays: bool = True
+    #: Log lines as text for a terminal, or one JSON object per line for a log collector;
+    #: and the least severe level written (web/logs.py).
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     journeys: JourneysSettings = Field(default_factory=JourneysSettings)
     surveys: SurveysSettings = Field(default_factory=SurveysSettings)
@@ -109,6 +116,11 @@ class Settings(BaseSettings):
             if not _EMAIL.fullmatch(address):
                 raise ValueError(f"not an email address: {address!r} (comma-separated addresses)")
         return ", ".join(addresses)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("insights_timezone")
     @classmethod
