@@ -129,7 +129,9 @@ async def make_invitations(count: int, label: str, postgres: bool) -> list[str]:
     return tokens
 
 
-async def prepare(url: str, answers: int) -> tuple[list[str], list[list[str]]]:
+async def prepare(url: str, answers: int, runs: int) -> tuple[list[str], list[list[str]]]:
+    """The shop, its customers, the pages GET reads and a batch of fresh invitations for
+    each of `runs` POST runs."""
     await migrate(url)
     await connect(url)
     try:
@@ -153,20 +155,10 @@ async def prepare(url: str, answers: int) -> tuple[list[str], list[list[str]]]:
             {"locale": "'en'", "attributes": '\'{"tier": "gold"}\'', "consent": "'{}'"},
         )
         pages = await make_invitations(PAGES, "page", postgres)
-        batches = [
-            await make_invitations(answers, f"answer{n}", postgres) for n in range(_post_runs())
-        ]
+        batches = [await make_invitations(answers, f"answer{n}", postgres) for n in range(runs)]
     finally:
         await Tortoise.close_connections()
     return pages, batches
-
-
-_ROUNDS = 3
-
-
-def _post_runs() -> int:
-    """A batch of fresh invitations per POST run: warm-up and measured, per side and round."""
-    return _ROUNDS * 2 * 2
 
 
 def start(command: list[str], env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
@@ -283,7 +275,6 @@ def report(
 
 
 def main() -> None:
-    global _ROUNDS
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
     parser.add_argument("--redis-url", help="default: the bundled Redis `touchpoint web` starts")
@@ -297,11 +288,11 @@ def main() -> None:
         help="fresh invitations per POST run (a run ends early without more)",
     )
     args = parser.parse_args()
-    _ROUNDS = args.rounds
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         url = args.database_url or f"sqlite://{folder}/bench.sqlite3"
-        pages, batches = asyncio.run(prepare(url, args.answers))
+        # A warm-up and a measured POST run for each side in each round.
+        pages, batches = asyncio.run(prepare(url, args.answers, args.rounds * 2 * 2))
         env = {k: v for k, v in os.environ.items() if not k.startswith("TOUCHPOINT_")}
         env |= {
             "TOUCHPOINT_DATABASE_URL": url,
