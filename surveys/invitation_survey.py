@@ -107,7 +107,7 @@ async def invitation_survey(invitation: Invitation) -> InvitationSurvey:
     sql = f"SELECT {_PLAN_COLUMNS} FROM invitation i{_PLAN_JOINS} WHERE i.id = ?"
     row = await _one_row(sql, invitation.id)
     if row is None:
-        raise LookupError(f"invitation {invitation.id} has no journey version to answer")
+        raise DoesNotExist(f"invitation {invitation.id} has no journey version to answer")
     return _plan(row)
 
 
