@@ -64,3 +64,4 @@ bench: install
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/send.py
 	$(BIN)/python bench/review.py --answers 100000
+	$(BIN)/python bench/survey.py --seconds 3

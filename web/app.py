@@ -177,6 +177,7 @@ def create_app(
 
     app = Starlette(
         routes=[
+            *survey.routes,  # first: the pages customers open most, matched soonest
             Route("/healthz", health),
             Route("/readyz", ready),
             Route("/metrics", metrics.endpoint),
@@ -188,7 +189,6 @@ def create_app(
             *audit_api_routes,
             *case_figures_api_routes,
             *responses_api_routes,
-            *survey.routes,
             *resolution.routes,
             *unsubscribe.routes,
             *twilio.routes,

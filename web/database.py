@@ -22,6 +22,7 @@ from tortoise import Tortoise, connections
 from tortoise.migrations.api import migrate as run_migrations
 
 from surveys.sql import REPORTS, reads_reports, reports_connected, use_reports_connection
+from web.pg_connections import connection_settings
 
 APPS = ("journeys", "surveys", "dispatch", "web")
 
@@ -39,7 +40,10 @@ class ReportsRouter:
 def tortoise_config(database_url: str, reports_url: str | None = None) -> dict[str, Any]:
     """The configuration; a reports URL equal to the main one adds nothing."""
     separate = bool(reports_url) and reports_url != database_url
-    connections = {"default": database_url} | ({REPORTS: reports_url} if separate else {})
+    connections = {"default": connection_settings(database_url)}
+    if separate:
+        assert reports_url is not None
+        connections[REPORTS] = connection_settings(reports_url)
     return {
         "connections": connections,
         "routers": [ReportsRouter] if separate else [],
