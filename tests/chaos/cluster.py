@@ -3,9 +3,11 @@
 The chaos story restarts its database, so it never uses a shared server: it runs
 `initdb` and `pg_ctl` from the PostgreSQL installation into a folder it deletes at the
 end. PostgreSQL refuses to run as root; as root the cluster belongs to the `postgres`
-user and every command runs through `runuser`. Durability is not what is tested here
-(the operating system never crashes), so fsync is off, which keeps the story quick on a
-shared machine; a restart is still an immediate shutdown and a crash recovery.
+user and every command runs through `runuser`. The operating system never crashes here,
+so fsync is off (what was written survives in its cache), which keeps the story quick on
+a shared machine; commits stay synchronous (with `synchronous_commit=off` a commit the
+API has confirmed may be lost in the restart, and the story rightly fails). A restart is
+an immediate shutdown and a crash recovery.
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ class PostgresCluster:
             )  # fmt: skip
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.root}"
-            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            " -c fsync=off -c full_page_writes=off"
             " -c max_connections=300"
         )
         self._pg_ctl("-l", str(self.root / "server.log"), "-o", options, "start")

@@ -2,21 +2,28 @@
 
 CHAOS_EVENTS sets how many events come in (a short run by default, in the suite; `make
 chaos` runs thousands), CHAOS_WORKERS how many workers send, CHAOS_SEED the provider's
-dice. The story never uses the suite's database or Redis.
+dice; CHAOS_LOGS names a folder to keep the processes' logs in (default: pytest's tmp).
+The story never uses the suite's database or Redis.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
+from journeys.loader import load_journey
+from journeys.store import apply_journey
 from tests.chaos.cluster import PostgresCluster, unavailable
 from tests.chaos.provider import UnreliableTwilio
 from tests.chaos.redis_server import RedisServer, redis_binary
 from tests.chaos.world import LATE_SECONDS, World
+from tests.conftest import SHOP_JOURNEY
+from web.auth import create_api_key
+from web.database import connect, disconnect, migrate
 
 
 def _setting(name: str, default: int) -> int:
@@ -65,15 +72,38 @@ def unreliable_twilio(size: dict[str, int]) -> Iterator[UnreliableTwilio]:
         yield server
 
 
+async def shop_with_a_key(database_url: str) -> str:
+    """Migrate, apply the shop's journey, and make the shop's API key."""
+    await migrate(database_url)
+    await connect(database_url)
+    try:
+        text = SHOP_JOURNEY.read_text("utf-8")
+        await apply_journey(load_journey(text, source=str(SHOP_JOURNEY)), text)
+        _, key = await create_api_key("shop")
+    finally:
+        await disconnect()
+    return key
+
+
 @pytest.fixture
-def world(
+def logs(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("CHAOS_LOGS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+async def world(
     postgres: PostgresCluster,
     own_redis: RedisServer,
     unreliable_twilio: UnreliableTwilio,
     size: dict[str, int],
-    tmp_path: Path,
-) -> Iterator[World]:
-    built = World(postgres, own_redis, unreliable_twilio, tmp_path, size["workers"])
+    logs: Path,
+) -> AsyncIterator[World]:
+    key = await shop_with_a_key(postgres.url)
+    built = await asyncio.to_thread(
+        World, postgres, own_redis, unreliable_twilio, logs, size["workers"], key
+    )
     try:
         yield built
     finally:

@@ -19,7 +19,7 @@ import httpx
 
 from tests.stories import Person
 
-BATCH = 50
+BATCH = 25
 
 
 def customers(count: int) -> list[Person]:

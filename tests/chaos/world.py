@@ -21,9 +21,8 @@ from tests.chaos.cluster import PostgresCluster, free_port
 from tests.chaos.provider import UnreliableTwilio
 from tests.chaos.redis_server import RedisServer
 from tests.e2e.faults import WorkerProcess, worker_environment
-from tests.processes import ROOT, touchpoint
+from tests.processes import ROOT
 
-SHOP = ROOT / "tests" / "journeys" / "fixtures" / "shop.yaml"
 #: How late a held or hung Twilio answer comes: past the client's timeout.
 LATE_SECONDS = 2.0
 TIMINGS = {
@@ -51,16 +50,15 @@ class WebProcess:
                 stdout=subprocess.DEVNULL,
                 stderr=stream,
             )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{self.url}/healthz").status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                raise AssertionError(f"touchpoint web did not start:\n{log.read_text()}")
-            time.sleep(0.2)
+
+    @property
+    def started(self) -> bool:
+        if self.process.poll() is not None:
+            raise AssertionError(f"touchpoint web stopped:\n{self.log.read_text()}")
+        try:
+            return httpx.get(f"{self.url}/healthz").status_code == 200
+        except httpx.TransportError:
+            return False
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -82,20 +80,21 @@ class World:
         twilio: UnreliableTwilio,
         logs: Path,
         workers: int,
+        api_key: str,
     ) -> None:
+        """Starts the web process and the workers on a migrated database holding the shop's
+        journey and `api_key`."""
         self.postgres, self.redis, self.twilio, self.logs = postgres, redis, twilio, logs
+        self.api_key = api_key
         self.environment = worker_environment(postgres.url, redis.url, twilio, logs, **TIMINGS)
-        for command in (("migrate",), ("journeys", "apply", str(SHOP))):
-            touchpoint(*command, env=self.environment, check=True)
-        created = touchpoint("apikeys", "create", "--name", "shop", env=self.environment)
-        self.api_key = created.stdout.split()[-1]
         self.web = WebProcess(self.environment, logs / "web.log")
         self.workers: list[WorkerProcess] = []
         self.started = 0
         for _ in range(workers):
             self.workers.append(self._start_worker())
         self.kills = 0
-        self._wait_for(lambda: all(worker.started for worker in self.workers), "workers start")
+        self._wait_for(lambda: self.web.started, "touchpoint web starts")
+        self.all_started()
 
     def _wait_for(self, check: Callable[[], bool], what: str, within: float = 60) -> None:
         deadline = time.monotonic() + within
@@ -113,9 +112,16 @@ class World:
         """SIGKILL the longest-running worker and start another in its place."""
         self.workers.pop(0).kill()
         self.kills += 1
-        replacement = self._start_worker()
-        self.workers.append(replacement)
-        self._wait_for(lambda: replacement.started, "a new worker starts")
+        self.workers.append(self._start_worker())
+
+    def all_started(self) -> None:
+        self._wait_for(lambda: all(worker.started for worker in self.workers), "workers start")
+
+    def gone(self) -> list[str]:
+        """The logs of the processes that stopped by themselves: none should."""
+        processes = [(self.web.process, self.web.log)]
+        processes += [(worker.process, worker.log) for worker in self.workers]
+        return [log.name for process, log in processes if process.poll() is not None]
 
     def next_minute(self) -> None:
         """A burst worker: its crons (sweeper, stuck-send resolver) run as it starts, as
