@@ -80,10 +80,13 @@ class PostgresCluster:
         self._pg_ctl("-l", str(self.root / "server.log"), "-o", options, "start")
         return self
 
-    def restart(self) -> None:
-        """An immediate shutdown (every connection is cut, nothing is flushed politely)
-        and a start: what a crash and a supervisor's restart look like to its clients."""
+    def halt(self) -> None:
+        """An immediate shutdown: every connection is cut, nothing is flushed politely."""
         self._pg_ctl("-m", "immediate", "stop")
+
+    def restart(self) -> None:
+        """Halt and start: what a crash and a supervisor's restart look like to clients."""
+        self.halt()
         self.restarts += 1
         self.start()
 

@@ -61,9 +61,11 @@ class Intake:
 
 
 async def post_until_answered(
-    http: httpx.AsyncClient, batch: list[dict[str, Any]], intake: Intake, give_up: float
+    http: httpx.AsyncClient, batch: list[dict[str, Any]], intake: Intake, within: float
 ) -> None:
-    """Post one batch until the API answers it (200), as an integrator retries."""
+    """Post one batch until the API answers it (200), as an integrator retries, for at
+    most `within` seconds."""
+    give_up = asyncio.get_running_loop().time() + within
     while True:
         try:
             answer = await http.post("/api/v1/events", json={"events": batch})
@@ -87,18 +89,18 @@ async def deliver_orders(
     *,
     spread_over: float,
     posters: int = 3,
-    within: float = 300,
+    within: float = 60,
 ) -> Intake:
     """Every person's order, delivered eight days ago (so its survey is due at once),
     posted in batches by `posters` clients at once, the batches spread over about
-    `spread_over` seconds as a shop's orders arrive over the day."""
+    `spread_over` seconds as a shop's orders arrive over the day; a batch the API has not
+    taken within `within` seconds fails the story."""
     occurred = datetime.now(UTC) - timedelta(days=8)
     events = [order_event(person, occurred) for person in people]
     batches: asyncio.Queue[list[dict[str, Any]]] = asyncio.Queue()
     for start in range(0, len(events), BATCH):
         batches.put_nowait(events[start : start + BATCH])
     intake = Intake()
-    give_up = asyncio.get_running_loop().time() + within
     headers = {"Authorization": f"Bearer {api_key}"}
 
     pace = spread_over * posters / batches.qsize()
@@ -106,7 +108,7 @@ async def deliver_orders(
     async def poster() -> None:
         async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=15) as http:
             while not batches.empty():
-                await post_until_answered(http, batches.get_nowait(), intake, give_up)
+                await post_until_answered(http, batches.get_nowait(), intake, within)
                 await asyncio.sleep(pace)
 
     await asyncio.gather(*(poster() for _ in range(posters)))

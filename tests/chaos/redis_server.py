@@ -64,17 +64,18 @@ class RedisServer:
 
     def restart(self) -> None:
         """SIGKILL and start again on the same port, empty."""
-        self._kill()
+        self.halt()
         self.restarts += 1
         self.start()
 
-    def _kill(self) -> None:
+    def halt(self) -> None:
+        """SIGKILL: every connection is cut."""
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=10)
 
     def stop(self) -> None:
-        self._kill()
+        self.halt()
         shutil.rmtree(self.root, ignore_errors=True)
 
     def log(self) -> str:

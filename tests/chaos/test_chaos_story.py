@@ -129,7 +129,7 @@ async def test_through_restarts_kills_and_a_failing_provider_nothing_is_lost_or_
 
     await connect(world.postgres.url)
     try:
-        at_calm, calm = await settle(world, within=240)
+        at_calm, calm = await settle(world, within=max(240, len(people) / 10))
         statuses = await audit(world, taken, len(people))
     finally:
         await disconnect()
