@@ -78,7 +78,11 @@ def failure_reason(route: Route, error: ChannelError) -> str:
 
 
 async def retry_later(
-    invitation: Invitation, max_attempts: int, route: Route, error: ChannelError
+    invitation: Invitation,
+    max_attempts: int,
+    route: Route,
+    error: ChannelError,
+    first_wait: float,
 ) -> str:
     """A transient failure: back on the schedule after a backoff, or `failed` when the
     attempts are used up."""
@@ -91,7 +95,7 @@ async def retry_later(
             return await finish(invitation, InvitationStatus.UNKNOWN, unsure)
         return await finish(invitation, InvitationStatus.FAILED, spent)
     now = datetime.now(UTC)
-    wait = backoff_seconds(invitation.attempts)
+    wait = backoff_seconds(invitation.attempts, first_wait=first_wait)
     retry_at = now + timedelta(seconds=wait)
     await _sending(invitation.id).update(
         status=InvitationStatus.SCHEDULED, send_at=retry_at, reason=reason, updated_at=now

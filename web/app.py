@@ -76,6 +76,7 @@ from web.runtime import Runtime, start_runtime, stop_runtime
 from web.security_headers import SecurityHeadersMiddleware
 from web.settings import Settings
 from web.templating import problem_page
+from web.unavailable import UnavailableMiddleware
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -216,6 +217,7 @@ def create_app(
             Middleware(RequestIdMiddleware),
             Middleware(GZipMiddleware, minimum_size=500),
             Middleware(SecurityHeadersMiddleware),
+            Middleware(UnavailableMiddleware),
             Middleware(BodyLimitMiddleware),
             Middleware(AuthenticationMiddleware, backend=Principals(), on_error=bad_api_key),
             Middleware(CsrfMiddleware),

@@ -43,6 +43,7 @@ class Runtime:
             "channels": self.channels,
             "public_url": self.settings.public_url,
             "max_send_attempts": self.settings.dispatch.max_send_attempts,
+            "send_retry_first_wait": self.settings.dispatch.send_retry_first_wait_seconds,
             "stuck_send_grace": timedelta(seconds=self.settings.dispatch.stuck_send_grace_seconds),
             "contact_across_journeys": self.settings.dispatch.across_journeys,
             "lock_ttl_seconds": self.settings.dispatch.job_timeout_seconds + 10,
