@@ -19,6 +19,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.authentication import AuthenticationError
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.gzip import GZipMiddleware
@@ -98,6 +99,15 @@ async def not_found(request: Request, exc: Exception) -> Response:
     if is_api(request.url.path):
         return error_response(404, f"no such endpoint: {request.url.path}")
     return PlainTextResponse("Not found", status_code=404)
+
+
+async def method_not_allowed(request: Request, exc: Exception) -> Response:
+    """The API says it in JSON, keeping the `Allow` of the route."""
+    assert isinstance(exc, HTTPException)
+    if is_api(request.url.path):
+        message = f"{request.method} is not allowed here; allowed: {exc.headers['Allow']}"
+        return error_response(405, message, headers=dict(exc.headers or {}))
+    return PlainTextResponse(exc.detail, status_code=405, headers=exc.headers)
 
 
 async def api_error(request: Request, exc: Exception) -> Response:
@@ -214,6 +224,7 @@ def create_app(
         lifespan=lifespan,
         exception_handlers={
             404: not_found,
+            405: method_not_allowed,
             ApiError: api_error,
             SignInRequired: sign_in_required,
             NotAllowed: not_allowed,

@@ -14,10 +14,12 @@ from starlette.responses import JSONResponse
 
 from dispatch.optouts import SOURCES
 from journeys.events import EventIn
+from surveys.followup_figures import GROUPINGS
 from surveys.models import InvitationStatus
 from web.audit import ACTOR_KINDS
 from web.openapi_cases import SCHEMAS as CASE_SCHEMAS
 from web.openapi_cases import case_paths, customer_paths
+from web.openapi_parts import BOOLEAN, MOMENT, MOMENT_OR_BLANK, PAGE, choice, query
 from web.openapi_reports import report_paths
 from web.openapi_responses import SCHEMAS as RESPONSE_SCHEMAS
 from web.openapi_responses import responses_paths
@@ -136,16 +138,6 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _query(name: str, description: str, required: bool = False) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": required,
-        "description": description,
-        "schema": {"type": "string"},
-    }
-
-
 def document(max_events: int) -> dict[str, Any]:
     event = EventIn.model_json_schema(ref_template="#/components/schemas/{model}")
     definitions = event.pop("$defs", {})
@@ -213,9 +205,17 @@ def document(max_events: int) -> dict[str, Any]:
                 "get": {
                     "summary": "List invitations, 100 a page",
                     "parameters": [
-                        _query("customer", "the customer's id in your systems"),
-                        _query("status", "one invitation status"),
-                        _query("after", "the next_after of the previous page"),
+                        query("customer", "the customer's id in your systems"),
+                        query(
+                            "status",
+                            "one invitation status",
+                            choice(*(s.value for s in InvitationStatus)),
+                        ),
+                        query(
+                            "after",
+                            "the next_after of the previous page",
+                            {"type": "string", "pattern": "^[0-9]{1,18}$"},
+                        ),
                     ],
                     "responses": {"200": _json({"type": "object"}, "a page"), **_errors(401, 422)},
                 }
@@ -263,9 +263,11 @@ def _opt_out_paths() -> dict[str, Any]:
             "get": {
                 "summary": "List opt-outs, newest first, 100 a page",
                 "parameters": [
-                    _query("active", "true: those that hold; false: those lifted"),
-                    _query("since", "recorded at or after this ISO-8601 time (with its offset)"),
-                    _query("page", "1, 2, ...: the next_page of the previous page"),
+                    query("active", "true: those that hold; false: those lifted", BOOLEAN),
+                    query(
+                        "since", "recorded at or after this ISO-8601 time (with its offset)", MOMENT
+                    ),
+                    query("page", "1, 2, ...: the next_page of the previous page", PAGE),
                 ],
                 "responses": {"200": _json(_OPT_OUT_PAGE, "a page"), **_errors(401, 422)},
             },
@@ -296,11 +298,21 @@ def _audit_paths() -> dict[str, Any]:
             "get": {
                 "summary": "Read the audit log, newest first, 100 a page (keys that may read it)",
                 "parameters": [
-                    _query("action", "an action (user.created) or a family of them (user)"),
-                    _query("actor", "any part of the actor's email, key name or phone"),
-                    _query("since", "at or after this ISO-8601 time (with its offset)"),
-                    _query("until", "before this ISO-8601 time (with its offset)"),
-                    _query("page", "1, 2, ...: the next_page of the previous page"),
+                    query(
+                        "action",
+                        "an action (user.created) or a family of them (user)",
+                        {
+                            "type": "string",
+                            "maxLength": 64,
+                            "pattern": "^([a-z][a-z_]*(\\.[a-z][a-z_]*)*)?$",
+                        },
+                    ),
+                    query("actor", "any part of the actor's email, key name or phone"),
+                    query(
+                        "since", "at or after this ISO-8601 time (with its offset)", MOMENT_OR_BLANK
+                    ),
+                    query("until", "before this ISO-8601 time (with its offset)", MOMENT_OR_BLANK),
+                    query("page", "1, 2, ...: the next_page of the previous page", PAGE),
                 ],
                 "responses": {
                     "200": _json(page, "a page"),
@@ -366,9 +378,15 @@ def _case_figures_paths() -> dict[str, Any]:
             "get": {
                 "summary": "Follow-up figures of a quarter by team, touchpoint or journey",
                 "parameters": [
-                    _query("period", "a quarter such as 2026-Q3 (default: the current one)"),
-                    _query("group_by", "team (default), touchpoint or journey"),
-                    _query("journey", "only this journey's cases (its time zone reads the period)"),
+                    query(
+                        "period",
+                        "a quarter such as 2026-Q3 (default: the current one)",
+                        {"type": "string", "pattern": "^([0-9]{4}-[Qq][1-4])?$"},
+                    ),
+                    query(
+                        "group_by", "team (default), touchpoint or journey", choice("", *GROUPINGS)
+                    ),
+                    query("journey", "only this journey's cases (its time zone reads the period)"),
                 ],
                 "responses": {
                     "200": _json(report, "the figures, each with its n"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,6 +32,10 @@ from web.access import requires
 from web.runtime import Runtime
 
 PAGE_SIZE = 100
+#: The largest id a row may have (a signed 64-bit integer, in PostgreSQL and SQLite alike):
+#: a larger one in a path finds nothing rather than overflowing the driver.
+MAX_ID = 2**63 - 1
+JOURNEY_KEY_LENGTH: int = Journey._meta.fields_map["key"].max_length  # type: ignore[attr-defined]
 log = logging.getLogger("touchpoint.api")
 
 
@@ -53,6 +58,19 @@ def error_response(
 
 #: Every endpoint of the API needs an API key.
 api = requires("api")
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def one_route(path: str, endpoints: dict[str, Endpoint], name: str | None = None) -> Route:
+    """One route for all the methods of a path, so that a 405 lists every one in `Allow`
+    (two routes on one path each answer 405 with their own methods only)."""
+
+    async def by_method(request: Request) -> Response:
+        method = "GET" if request.method == "HEAD" else request.method
+        return await endpoints[method](request)
+
+    return Route(path, by_method, methods=list(endpoints), name=name)
 
 
 async def read_json(request: Request) -> Any:
@@ -238,11 +256,18 @@ async def touchpoint_trend(request: Request) -> JSONResponse:
     )
 
 
+async def find_journey(key: str) -> Journey | None:
+    """A key longer than the column finds no journey, rather than failing the ORM's check."""
+    if len(key) > JOURNEY_KEY_LENGTH:
+        return None
+    return await Journey.get_or_none(key=key)
+
+
 async def _journey(request: Request) -> Journey:
     key = request.query_params.get("journey")
     if not key:
         raise ApiError(422, "name a journey: ?journey=<key>", "journey")
-    journey = await Journey.get_or_none(key=key)
+    journey = await find_journey(key)
     if journey is None:
         raise ApiError(404, f"no journey with key {key!r}", "journey")
     return journey

@@ -43,7 +43,7 @@ from web.access import ROLES
 from web.announce import announce
 from web.audit import record
 from web.models import User
-from web.routes.api import ApiError, api, read_json
+from web.routes.api import MAX_ID, ApiError, api, one_route, read_json
 from web.routes.query import page_param
 
 PAGE_SIZE = 100
@@ -141,8 +141,11 @@ async def list_cases(request: Request) -> JSONResponse:
 
 
 async def _case_of(request: Request) -> FollowUpCase:
+    case_id = request.path_params["id"]
+    if case_id > MAX_ID:
+        raise ApiError(404, f"no case {case_id}", "id")
     try:
-        return await get_case(request.path_params["id"])
+        return await get_case(case_id)
     except CaseError as error:
         raise ApiError(error.status, error.message, "id") from None
 
@@ -318,7 +321,6 @@ async def add_case_note(request: Request) -> JSONResponse:
 
 routes = [
     Route("/api/v1/cases", api(list_cases), methods=["GET"]),
-    Route("/api/v1/cases/{id:int}", api(show_case), methods=["GET"]),
-    Route("/api/v1/cases/{id:int}", api(change_case), methods=["PATCH"]),
+    one_route("/api/v1/cases/{id:int}", {"GET": api(show_case), "PATCH": api(change_case)}),
     Route("/api/v1/cases/{id:int}/notes", api(add_case_note), methods=["POST"]),
 ]

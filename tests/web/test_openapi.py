@@ -1,0 +1,59 @@
+"""What the OpenAPI document says matches what the API does, in the places a fuzzer found
+them apart: methods of one path, an opt-out's one address, ids past any row, long keys."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def bearer(api_key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {api_key}"}
+
+
+@pytest.mark.parametrize(
+    "method, path, allowed",
+    [
+        ("PUT", "/api/v1/opt-outs", {"GET", "HEAD", "POST"}),
+        ("DELETE", "/api/v1/cases/1", {"GET", "HEAD", "PATCH"}),
+    ],
+)
+async def test_a_wrong_method_is_a_405_listing_every_method_of_the_path(
+    client, api_key, method, path, allowed
+):
+    answer = await client.request(method, path, headers=bearer(api_key))
+
+    assert answer.status_code == 405
+    assert set(answer.headers["Allow"].replace(" ", "").split(",")) == allowed
+    assert answer.json()["error"]["message"].startswith(f"{method} is not allowed here")
+
+
+async def test_the_opt_out_request_says_it_takes_one_phone_or_one_email(client, api_key):
+    document = (await client.get("/api/v1/openapi.json", headers=bearer(api_key))).json()
+    request = document["components"]["schemas"]["OptOutRequest"]
+
+    branches = request["oneOf"]
+    assert [b["required"] for b in branches] == [["phone"], ["email"]]
+    assert branches[0]["properties"]["email"] == {"type": "null"}
+
+
+async def test_a_case_id_past_any_row_is_not_found(client, api_key):
+    answer = await client.get(f"/api/v1/cases/{2**70}", headers=bearer(api_key))
+
+    assert answer.status_code == 404
+    assert answer.json()["error"] == {"message": f"no case {2**70}", "field": "id"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/reports/touchpoints?journey=",
+        "/api/v1/reports/trend?journey=",
+        "/api/v1/responses?journey=",
+        "/api/v1/cases/figures?journey=",
+    ],
+)
+async def test_a_journey_key_longer_than_any_is_not_found(client, api_key, path):
+    answer = await client.get(path + "x" * 64, headers=bearer(api_key))
+
+    assert answer.status_code == 404
+    assert answer.json()["error"]["field"] == "journey"
