@@ -66,7 +66,7 @@ def served(db: str, redis_url: str, shop_journey, tmp_path: Path) -> Iterator[st
         process.wait(timeout=10)
 
 
-def fuzz(base: str, key: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+def fuzz(base: str, key: str, workdir: Path) -> subprocess.CompletedProcess[str]:
     examples = os.environ.get("FUZZ_EXAMPLES", "25")
     seed = os.environ.get("FUZZ_SEED", "1")
     return subprocess.run(
@@ -88,15 +88,15 @@ def fuzz(base: str, key: str, *arguments: str) -> subprocess.CompletedProcess[st
             "1",
             "--generation-database",
             "none",
-            *arguments,
         ],
+        cwd=workdir,
         capture_output=True,
         text=True,
         timeout=int(os.environ.get("FUZZ_TIMEOUT", "600")),
     )
 
 
-async def test_every_operation_answers_as_its_document_says(served, db):
+async def test_every_operation_answers_as_its_document_says(served, db, tmp_path):
     _, key = await create_api_key("fuzz", reads_audit=True)
     # Something to find: Anna's delivery, with its invitation.
     event = {
@@ -109,7 +109,7 @@ async def test_every_operation_answers_as_its_document_says(served, db):
         posted = await http.post(f"{served}/api/v1/events", json={"events": [event]})
     assert posted.status_code == 200, posted.text
 
-    run = fuzz(served, key)
+    run = fuzz(served, key, tmp_path)
 
     assert run.returncode == 0, run.stdout[-20_000:] + run.stderr[-5_000:]
     assert "16 selected / 16 total" in run.stdout
