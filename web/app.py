@@ -3,7 +3,7 @@
 With `run_worker`, the arq worker runs inside the same process and event loop, which is how
 `touchpoint up` serves a newcomer with nothing else running.
 
-The middleware, outermost first: gzip; the console's security headers; the console's body
+The middleware, outermost first: gzip; the console's security headers; the body
 limit; authentication (a session cookie in the console, an API key on /api/*); the CSRF
 check of console forms. Refusals raised by endpoints (sign-in required, a scope missing, an
 API error) become pages or JSON in the exception handlers below, in one place.
