@@ -3,10 +3,11 @@
 With `run_worker`, the arq worker runs inside the same process and event loop, which is how
 `touchpoint up` serves a newcomer with nothing else running.
 
-The middleware, outermost first: gzip; the console's security headers; the body
-limit; authentication (a session cookie in the console, an API key on /api/*); the CSRF
-check of console forms. Refusals raised by endpoints (sign-in required, a scope missing, an
-API error) become pages or JSON in the exception handlers below, in one place.
+The middleware, outermost first: gzip; the console's security headers; the body limit;
+the survey links' guessing throttle; authentication (a session cookie in the console, an
+API key on /api/*); the CSRF check of console forms. Refusals raised by endpoints
+(sign-in required, a scope missing, an API error) become pages or JSON in the exception
+handlers below, in one place.
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ from web.runtime import Runtime, start_runtime, stop_runtime
 from web.security_headers import SecurityHeadersMiddleware
 from web.settings import Settings
 from web.templating import problem_page
+from web.token_throttle import TokenThrottleMiddleware
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -218,6 +220,7 @@ def create_app(
             Middleware(GZipMiddleware, minimum_size=500),
             Middleware(SecurityHeadersMiddleware),
             Middleware(BodyLimitMiddleware),
+            Middleware(TokenThrottleMiddleware),
             Middleware(AuthenticationMiddleware, backend=Principals(), on_error=bad_api_key),
             Middleware(CsrfMiddleware),
         ],
