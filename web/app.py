@@ -107,7 +107,8 @@ async def method_not_allowed(request: Request, exc: Exception) -> Response:
     """The API says it in JSON, keeping the `Allow` of the route."""
     assert isinstance(exc, HTTPException)
     if is_api(request.url.path):
-        message = f"{request.method} is not allowed here; allowed: {exc.headers['Allow']}"
+        allowed = (exc.headers or {}).get("Allow", "")
+        message = f"{request.method} is not allowed here; allowed: {allowed}"
         return error_response(405, message, headers=dict(exc.headers or {}))
     return PlainTextResponse(exc.detail, status_code=405, headers=exc.headers)
 

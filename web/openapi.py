@@ -30,10 +30,14 @@ _ERROR = {
     "properties": {
         "error": {
             "type": "object",
-            "properties": {"message": {"type": "string"}, "field": {"type": "string"}},
+            "properties": {
+                "message": {"type": "string", "minLength": 1},
+                "field": {"type": "string"},
+            },
             "required": ["message"],
         }
     },
+    "required": ["error"],
 }
 _INVITATION = {
     "type": "object",
@@ -122,7 +126,7 @@ def _errors(*codes: int, worded: dict[int, str] | None = None) -> dict[str, Any]
         401: "missing or wrong API key",
         403: "the API key may not do this",
         404: "unknown journey",
-        413: "batch over the limit",
+        413: "more events than a batch holds, or a body over 4 MB",
         422: "bad parameter, or every event rejected",
     }
     return {
@@ -255,8 +259,12 @@ def _opt_out_paths() -> dict[str, Any]:
                     **_errors(
                         400,
                         401,
+                        413,
                         422,
-                        worded={422: "a bad phone, email or note; the field is named"},
+                        worded={
+                            413: "a body over 4 MB",
+                            422: "a bad phone, email or note; the field is named",
+                        },
                     ),
                 },
             },

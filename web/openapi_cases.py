@@ -225,6 +225,7 @@ def case_paths() -> dict[str, Any]:
                 "responses": {
                     "200": _json(_ref("Case"), "the case as changed, with its timeline"),
                     "400": _error("malformed body"),
+                    "413": _error("a body over 4 MB"),
                     "401": _NO_KEY,
                     "404": _error("no such case"),
                     "409": _error("the case cannot take the change: it is resolved"),
@@ -243,6 +244,7 @@ def case_paths() -> dict[str, Any]:
                 "responses": {
                     "201": _json(_ref("CaseNote"), "the note"),
                     "400": _error("malformed body"),
+                    "413": _error("a body over 4 MB"),
                     "401": _NO_KEY,
                     "404": _error("no such case"),
                     "422": _error("a bad field; the field is named"),
