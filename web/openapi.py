@@ -159,6 +159,7 @@ def document(max_events: int) -> dict[str, Any]:
     }
     results = {
         "type": "object",
+        "required": ["accepted", "duplicate", "rejected", "results"],
         "properties": {
             "accepted": {"type": "integer"},
             "duplicate": {"type": "integer"},
@@ -201,7 +202,12 @@ def document(max_events: int) -> dict[str, Any]:
                     "responses": {
                         "200": _json(results, "every event accepted or duplicate"),
                         "207": _json(results, "some events rejected, the others taken"),
-                        **_errors(400, 401, 413, 422),
+                        **_errors(400, 401, 413),
+                        "422": _json(
+                            {"anyOf": [results, {"$ref": "#/components/schemas/Error"}]},
+                            "every event rejected (the results say why, event by event), or"
+                            " no list of events",
+                        ),
                     },
                 }
             },

@@ -161,7 +161,7 @@ def _path(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]
     }
 
 
-_CASE_ID = _path("id", "the case's id", {"type": "integer", "minimum": 0, "format": "int64"})
+_CASE_ID = _path("id", "the case's id", {"type": "integer", "minimum": 0, "maximum": 2**31 - 1})
 _CUSTOMER_ID = _path(
     "id",
     "the customer's id in your systems (the customer.id of events)",

@@ -36,11 +36,53 @@ async def test_the_opt_out_request_says_it_takes_one_phone_or_one_email(client, 
     assert branches[0]["properties"]["email"] == {"type": "null"}
 
 
-async def test_a_case_id_past_any_row_is_not_found(client, api_key):
-    answer = await client.get(f"/api/v1/cases/{2**70}", headers=bearer(api_key))
+@pytest.mark.parametrize("case_id", [2**31, 2**63, 2**70])
+async def test_a_case_id_past_any_row_is_not_found(client, api_key, case_id):
+    answer = await client.get(f"/api/v1/cases/{case_id}", headers=bearer(api_key))
 
     assert answer.status_code == 404
-    assert answer.json()["error"] == {"message": f"no case {2**70}", "field": "id"}
+    assert answer.json()["error"] == {"message": f"no case {case_id}", "field": "id"}
+
+
+async def test_invitations_after_an_id_past_any_row_are_none(client, api_key):
+    answer = await client.get(f"/api/v1/invitations?after={10**17}", headers=bearer(api_key))
+
+    assert answer.status_code == 200
+    assert answer.json() == {"invitations": [], "next_after": None}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/cases?team=a%00b",
+        "/api/v1/customers/a%00b/export",
+        "/api/v1/invitations?customer=%00",
+    ],
+)
+async def test_a_nul_character_in_a_parameter_is_a_422_naming_it(client, api_key, path):
+    answer = await client.get(path, headers=bearer(api_key))
+
+    assert answer.status_code == 422
+    assert answer.json()["error"]["message"] == "a parameter may not hold a NUL character"
+
+
+async def test_a_nul_character_in_a_body_is_a_422_naming_where_and_nothing_is_written(
+    client, api_key, shop_journey
+):
+    event = {
+        "id": "e-1",
+        "type": "order.delivered",
+        "occurred_at": "2026-07-01T10:00:00Z",
+        "customer": {"id": "anna", "phone": "+14155550123", "first_name": "An\u0000na"},
+    }
+
+    answer = await client.post("/api/v1/events", json={"events": [event]}, headers=bearer(api_key))
+
+    assert answer.status_code == 422
+    assert answer.json()["error"]["field"] == "events[0].customer.first_name"
+    assert (await client.get("/api/v1/invitations", headers=bearer(api_key))).json()[
+        "invitations"
+    ] == []
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ exception handler of web/app.py.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -32,9 +33,9 @@ from web.access import requires
 from web.runtime import Runtime
 
 PAGE_SIZE = 100
-#: The largest id a row may have (a signed 64-bit integer, in PostgreSQL and SQLite alike):
-#: a larger one in a path finds nothing rather than overflowing the driver.
-MAX_ID = 2**63 - 1
+#: The largest id a row may have (our ids are PostgreSQL integers, 32-bit): a larger one in
+#: a path or parameter finds nothing rather than overflowing the driver.
+MAX_ID = 2**31 - 1
 JOURNEY_KEY_LENGTH: int = Journey._meta.fields_map["key"].max_length  # type: ignore[attr-defined]
 log = logging.getLogger("touchpoint.api")
 
@@ -56,10 +57,22 @@ def error_response(
     return JSONResponse({"error": error}, status_code=status, headers=headers)
 
 
-#: Every endpoint of the API needs an API key.
-api = requires("api")
-
 Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def api(endpoint: Endpoint) -> Endpoint:
+    """Every endpoint of the API needs an API key, and takes no NUL character in a parameter:
+    PostgreSQL's text cannot hold one, so it is refused here rather than by the driver."""
+
+    @functools.wraps(endpoint)
+    async def checked(request: Request) -> Response:
+        params = [*request.query_params.multi_items(), *request.path_params.items()]
+        for name, value in params:
+            if "\x00" in name or "\x00" in str(value):
+                raise ApiError(422, "a parameter may not hold a NUL character", name)
+        return await endpoint(request)
+
+    return requires("api")(checked)
 
 
 def one_route(path: str, endpoints: dict[str, Endpoint], name: str | None = None) -> Route:
@@ -74,13 +87,33 @@ def one_route(path: str, endpoints: dict[str, Endpoint], name: str | None = None
 
 
 async def read_json(request: Request) -> Any:
-    """The request's JSON body, or a 400 that says what is wrong with it."""
+    """The request's JSON body, or a 400 that says what is wrong with it. Text holding a
+    NUL character (which PostgreSQL cannot store) is a 422 naming where it is."""
+    body = await request.body()
     try:
-        return json.loads(await request.body())
+        found = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ApiError(400, f"the body is not valid JSON: {error}", "body") from None
     except RecursionError:
         raise ApiError(400, "the body is not valid JSON: nested too deeply", "body") from None
+    if b"\\u0000" in body and (where := _nul_at(found, "")) is not None:
+        raise ApiError(422, "text may not hold a NUL character (\\u0000)", where or "body")
+    return found
+
+
+def _nul_at(value: Any, path: str) -> str | None:
+    """The path of the first key or string holding a NUL character, or None."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, list):
+        inside = [(f"{path}[{index}]", item) for index, item in enumerate(value)]
+    elif isinstance(value, dict):
+        inside = [(f"{path}.{key}".lstrip("."), item) for key, item in value.items()]
+        if any("\x00" in key for key in value):
+            return path or "body"
+    else:
+        return None
+    return next((f for where, item in inside if (f := _nul_at(item, where)) is not None), None)
 
 
 async def _read_events(request: Request, limit: int) -> list[Any]:
@@ -160,7 +193,7 @@ async def list_invitations(request: Request) -> JSONResponse:
             allowed = ", ".join(s.value for s in InvitationStatus)
             raise ApiError(422, f"unknown status {status!r}; one of: {allowed}", "status")
         query = query.filter(status=status)
-    after = _int_param(request, "after", 0)
+    after = min(_int_param(request, "after", 0), MAX_ID)
     rows = (
         await query.filter(id__gt=after)
         .order_by("id")
