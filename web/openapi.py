@@ -219,7 +219,7 @@ def document(max_events: int) -> dict[str, Any]:
                         query(
                             "status",
                             "one invitation status",
-                            choice(*(s.value for s in InvitationStatus)),
+                            choice("", *(s.value for s in InvitationStatus)),
                         ),
                         query(
                             "after",

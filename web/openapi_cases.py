@@ -165,7 +165,7 @@ _CASE_ID = _path("id", "the case's id", {"type": "integer", "minimum": 0, "maxim
 _CUSTOMER_ID = _path(
     "id",
     "the customer's id in your systems (the customer.id of events)",
-    {"type": "string", "minLength": 1},
+    {"type": "string", "minLength": 1, "maxLength": 200},
 )
 _NO_KEY = _error("missing or wrong API key")
 

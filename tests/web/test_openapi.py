@@ -99,3 +99,13 @@ async def test_a_journey_key_longer_than_any_is_not_found(client, api_key, path)
 
     assert answer.status_code == 404
     assert answer.json()["error"]["field"] == "journey"
+
+
+@pytest.mark.parametrize("method", ["GET", "DELETE"])
+async def test_a_customer_id_longer_than_any_is_not_found(client, api_key, method):
+    path = "/api/v1/customers/" + "x" * 201 + ("/export" if method == "GET" else "")
+
+    answer = await client.request(method, path, headers=bearer(api_key))
+
+    assert answer.status_code == 404
+    assert answer.json()["error"]["field"] == "id"
