@@ -167,78 +167,94 @@ def document(max_events: int) -> dict[str, Any]:
             "results": {"type": "array", "items": {"$ref": "#/components/schemas/EventResult"}},
         },
     }
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": "Touchpoint", "version": "1"},
-        "components": {
-            "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
-            "schemas": {
-                "Event": event,
-                **definitions,
-                "EventResult": _EVENT_RESULT,
-                "Invitation": _INVITATION,
-                "OptOutRequest": OptOutIn.model_json_schema(),
-                "OptOut": _OPT_OUT,
-                "AuditEvent": _AUDIT_EVENT,
-                "Error": _ERROR,
-                **CASE_SCHEMAS,
-                **RESPONSE_SCHEMAS,
+    return _with_nul_refusal(
+        {
+            "openapi": "3.1.0",
+            "info": {"title": "Touchpoint", "version": "1"},
+            "components": {
+                "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
+                "schemas": {
+                    "Event": event,
+                    **definitions,
+                    "EventResult": _EVENT_RESULT,
+                    "Invitation": _INVITATION,
+                    "OptOutRequest": OptOutIn.model_json_schema(),
+                    "OptOut": _OPT_OUT,
+                    "AuditEvent": _AUDIT_EVENT,
+                    "Error": _ERROR,
+                    **CASE_SCHEMAS,
+                    **RESPONSE_SCHEMAS,
+                },
             },
-        },
-        "security": [{"apiKey": []}],
-        "paths": {
-            "/api/v1/events": {
-                "post": {
-                    "summary": "Post a batch of interaction events",
-                    "description": "Each event may carry what it says about its customer:"
-                    " their addresses, locale and time zone, and `customer.consent`, the"
-                    ' channels they said yes or no to (`{"sms": false}`: never by SMS).'
-                    " Consent is merged channel by channel, the latest event winning; a"
-                    " malformed consent rejects that event, naming the field.",
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": batch}},
-                    },
-                    "responses": {
-                        "200": _json(results, "every event accepted or duplicate"),
-                        "207": _json(results, "some events rejected, the others taken"),
-                        **_errors(400, 401, 413),
-                        "422": _json(
-                            {"anyOf": [results, {"$ref": "#/components/schemas/Error"}]},
-                            "every event rejected (the results say why, event by event), or"
-                            " no list of events",
-                        ),
-                    },
-                }
+            "security": [{"apiKey": []}],
+            "paths": {
+                "/api/v1/events": {
+                    "post": {
+                        "summary": "Post a batch of interaction events",
+                        "description": "Each event may carry what it says about its customer:"
+                        " their addresses, locale and time zone, and `customer.consent`, the"
+                        ' channels they said yes or no to (`{"sms": false}`: never by SMS).'
+                        " Consent is merged channel by channel, the latest event winning; a"
+                        " malformed consent rejects that event, naming the field.",
+                        "requestBody": {
+                            "required": True,
+                            "content": {"application/json": {"schema": batch}},
+                        },
+                        "responses": {
+                            "200": _json(results, "every event accepted or duplicate"),
+                            "207": _json(results, "some events rejected, the others taken"),
+                            **_errors(400, 401, 413),
+                            "422": _json(
+                                {"anyOf": [results, {"$ref": "#/components/schemas/Error"}]},
+                                "every event rejected (the results say why, event by event), or"
+                                " no list of events",
+                            ),
+                        },
+                    }
+                },
+                "/api/v1/invitations": {
+                    "get": {
+                        "summary": "List invitations, 100 a page",
+                        "parameters": [
+                            query("customer", "the customer's id in your systems"),
+                            query(
+                                "status",
+                                "one invitation status",
+                                choice("", *(s.value for s in InvitationStatus)),
+                            ),
+                            query(
+                                "after",
+                                "the next_after of the previous page",
+                                {"type": "string", "pattern": "^[0-9]{1,18}$"},
+                            ),
+                        ],
+                        "responses": {
+                            "200": _json({"type": "object"}, "a page"),
+                            **_errors(401, 422),
+                        },
+                    }
+                },
+                **report_paths(),
+                **_opt_out_paths(),
+                **_audit_paths(),
+                **_case_figures_paths(),
+                **case_paths(),
+                **customer_paths(),
+                **responses_paths(),
             },
-            "/api/v1/invitations": {
-                "get": {
-                    "summary": "List invitations, 100 a page",
-                    "parameters": [
-                        query("customer", "the customer's id in your systems"),
-                        query(
-                            "status",
-                            "one invitation status",
-                            choice("", *(s.value for s in InvitationStatus)),
-                        ),
-                        query(
-                            "after",
-                            "the next_after of the previous page",
-                            {"type": "string", "pattern": "^[0-9]{1,18}$"},
-                        ),
-                    ],
-                    "responses": {"200": _json({"type": "object"}, "a page"), **_errors(401, 422)},
-                }
-            },
-            **report_paths(),
-            **_opt_out_paths(),
-            **_audit_paths(),
-            **_case_figures_paths(),
-            **case_paths(),
-            **customer_paths(),
-            **responses_paths(),
-        },
-    }
+        }
+    )
+
+
+def _with_nul_refusal(found: dict[str, Any]) -> dict[str, Any]:
+    """Every operation may answer 422 to a parameter holding a NUL character (web/routes/api.py
+    api()): said where an operation lists no 422 of its own."""
+    for operations in found["paths"].values():
+        for operation in operations.values():
+            operation["responses"].setdefault(
+                "422", _errors(422, worded={422: "a parameter holds a NUL character"})["422"]
+            )
+    return found
 
 
 def _opt_out_paths() -> dict[str, Any]:
