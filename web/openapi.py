@@ -216,7 +216,11 @@ def document(max_events: int) -> dict[str, Any]:
                     "get": {
                         "summary": "List invitations, 100 a page",
                         "parameters": [
-                            query("customer", "the customer's id in your systems"),
+                            query(
+                                "customer",
+                                "the customer's id in your systems",
+                                {"type": "string", "maxLength": 200},
+                            ),
                             query(
                                 "status",
                                 "one invitation status",

@@ -183,17 +183,25 @@ def case_paths() -> dict[str, Any]:
             "get": {
                 "summary": "List follow-up cases by next due time, 100 a page",
                 "parameters": [
-                    query("journey", "a journey's key"),
-                    query("touchpoint", "a touchpoint's key"),
-                    query("team", "a team's key"),
-                    query("owner", "the owner's email, or none for unassigned cases"),
+                    query("journey", "a journey's key", {"type": "string", "maxLength": 63}),
+                    query("touchpoint", "a touchpoint's key", {"type": "string", "maxLength": 63}),
+                    query("team", "a team's key", {"type": "string", "maxLength": 63}),
+                    query(
+                        "owner",
+                        "the owner's email, or none for unassigned cases",
+                        {"type": "string", "maxLength": 254},
+                    ),
                     query(
                         "status",
                         "open, waiting or resolved (default: open and waiting)",
                         choice(*_STATUSES),
                     ),
                     query("overdue", "true: only cases with a clock past due", BOOLEAN),
-                    query("external_ticket_id", "your help desk's ticket id"),
+                    query(
+                        "external_ticket_id",
+                        "your help desk's ticket id",
+                        {"type": "string", "maxLength": 200},
+                    ),
                     query("page", "1, 2, ...: the next_page of the previous page", PAGE),
                 ],
                 "responses": {

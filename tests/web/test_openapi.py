@@ -109,3 +109,29 @@ async def test_a_customer_id_longer_than_any_is_not_found(client, api_key, metho
 
     assert answer.status_code == 404
     assert answer.json()["error"]["field"] == "id"
+
+
+@pytest.mark.parametrize(
+    "method, path, field",
+    [
+        ("GET", "/api/v1/cases?journey=" + "j" * 64, "journey"),
+        ("GET", "/api/v1/cases?owner=" + "o" * 255, "owner"),
+        ("GET", "/api/v1/cases?external_ticket_id=" + "t" * 201, "external_ticket_id"),
+        ("GET", "/api/v1/invitations?customer=" + "c" * 201, "customer"),
+    ],
+)
+async def test_a_filter_longer_than_its_column_is_a_422_naming_it(
+    client, api_key, method, path, field
+):
+    answer = await client.request(method, path, headers=bearer(api_key))
+
+    assert answer.status_code == 422
+    assert answer.json()["error"]["field"] == field
+
+
+async def test_lifting_an_address_longer_than_any_is_not_found(client, api_key):
+    answer = await client.delete(
+        "/api/v1/opt-outs/" + "a" * 250 + "@x.org", headers=bearer(api_key)
+    )
+
+    assert answer.status_code == 404

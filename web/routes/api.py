@@ -22,7 +22,7 @@ from starlette.routing import Route
 
 from dispatch.delivery import carriers
 from dispatch.queue import enqueue_invitations
-from journeys.models import Journey
+from journeys.models import Customer, Journey
 from journeys.periods import AnyPeriod, current_period, parse_any_period, periods_ending
 from surveys.intake import EventResult, take_events
 from surveys.links import survey_url
@@ -37,6 +37,7 @@ PAGE_SIZE = 100
 #: a path or parameter finds nothing rather than overflowing the driver.
 MAX_ID = 2**31 - 1
 JOURNEY_KEY_LENGTH: int = Journey._meta.fields_map["key"].max_length  # type: ignore[attr-defined]
+CUSTOMER_ID_LENGTH: int = Customer._meta.fields_map["external_id"].max_length  # type: ignore[attr-defined]
 log = logging.getLogger("touchpoint.api")
 
 
@@ -187,6 +188,9 @@ async def list_invitations(request: Request) -> JSONResponse:
     runtime: Runtime = request.app.state.runtime
     query = Invitation.all()
     if customer := request.query_params.get("customer"):
+        if len(customer) > CUSTOMER_ID_LENGTH:
+            message = f"customer is at most {CUSTOMER_ID_LENGTH} characters"
+            raise ApiError(422, message, "customer")
         query = query.filter(customer__external_id=customer)
     if status := request.query_params.get("status"):
         if status not in {s.value for s in InvitationStatus}:

@@ -35,6 +35,7 @@ from web.runtime import Runtime
 
 SOURCE = "api"
 PAGE_SIZE = 100
+ADDRESS_LENGTH: int = OptOut._meta.fields_map["address"].max_length  # type: ignore[attr-defined]
 
 
 #: Exactly one of phone and email, said in the schema as parse_opt_out checks it.
@@ -151,7 +152,7 @@ def address_key(request: Request, text: str) -> str:
 
 async def lift_opt_out(request: Request) -> JSONResponse:
     key = address_key(request, request.path_params["address"])
-    found = await OptOut.get_or_none(address=key)
+    found = await OptOut.get_or_none(address=key) if len(key) <= ADDRESS_LENGTH else None
     if found is None:
         raise ApiError(404, f"{key} never opted out", "address")
     if await opt_in(key, "email" if found.kind == "email" else "phone", SOURCE):
