@@ -36,6 +36,7 @@ from typing import Any, Literal
 
 from dispatch.channels.base import ChannelError, NotSent, OutgoingLookup, Receipt
 from dispatch.channels.registry import Channels
+from dispatch.metrics import count_ended
 from dispatch.models import Message
 from surveys.models import Invitation, InvitationStatus
 
@@ -179,6 +180,7 @@ async def _mark_unknown(
     )
     if not changed:
         return "left"
+    count_ended(InvitationStatus.UNKNOWN.value, reason)
     await _close_message(message, "unknown", reason, now)
     log.warning("invitation %s unknown: %s", invitation_id, reason)
     return "resolved"

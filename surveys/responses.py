@@ -26,6 +26,7 @@ from journeys.store import journey_definition
 from surveys.answer_dimensions import answer_columns, store_attributes
 from surveys.expiry import is_expired
 from surveys.followups import open_case
+from surveys.metrics import count_answer
 from surveys.models import Answer, Invitation, InvitationStatus
 from surveys.outbox import answer_payload, record_event
 
@@ -266,6 +267,7 @@ async def _store(
                 answered_at=now,
                 **columns,
             )
+            count_answer(current.channel, source)
             await store_attributes(response, attributes)
             await _announce_answer(response, current, customer, now)
         else:
