@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: up test install browser screenshots lint format migrations bench chaos
+.PHONY: up test install browser screenshots lint format migrations bench chaos fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,3 +72,10 @@ bench: install
 	$(BIN)/python bench/send.py
 	$(BIN)/python bench/review.py --answers 100000
 	$(BIN)/python bench/survey.py --seconds 3
+
+# The API fuzzed at length (schemathesis, 500 cases an operation, a fresh seed each run)
+# and the property tests with many more examples than `make test` gives them.
+fuzz: install
+	FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),500) FUZZ_SEED=random FUZZ_TIMEOUT=3600 \
+	  HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/web/test_api_fuzz.py \
+	  $$(find tests -name 'test_*_properties.py')

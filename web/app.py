@@ -4,11 +4,11 @@ With `run_worker`, the arq worker runs inside the same process and event loop, w
 `touchpoint up` serves a newcomer with nothing else running.
 
 The middleware, outermost first: the request id (web/request_id.py); gzip; the console's
-security headers; the console's body limit; authentication (a session cookie in the console,
-an API key on /api/*); the CSRF check of console forms. Refusals raised by endpoints
-(sign-in required, a scope missing, an API error) become pages or JSON in the exception
-handlers below, in one place. Innermost, the reports' GETs are marked to read from the
-reports database (web/report_reads.py).
+security headers; the body limit; the survey links' guessing throttle; authentication (a
+session cookie in the console, an API key on /api/*); the CSRF check of console forms.
+Refusals raised by endpoints (sign-in required, a scope missing, an API error) become pages
+or JSON in the exception handlers below, in one place. Innermost, the reports' GETs are
+marked to read from the reports database (web/report_reads.py).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.authentication import AuthenticationError
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.gzip import GZipMiddleware
@@ -76,6 +77,7 @@ from web.runtime import Runtime, start_runtime, stop_runtime
 from web.security_headers import SecurityHeadersMiddleware
 from web.settings import Settings
 from web.templating import problem_page
+from web.token_throttle import TokenThrottleMiddleware
 from web.unavailable import UnavailableMiddleware
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -106,6 +108,16 @@ async def not_found(request: Request, exc: Exception) -> Response:
     if is_api(request.url.path):
         return error_response(404, f"no such endpoint: {request.url.path}")
     return PlainTextResponse("Not found", status_code=404)
+
+
+async def method_not_allowed(request: Request, exc: Exception) -> Response:
+    """The API says it in JSON, keeping the `Allow` of the route."""
+    assert isinstance(exc, HTTPException)
+    if is_api(request.url.path):
+        allowed = (exc.headers or {}).get("Allow", "")
+        message = f"{request.method} is not allowed here; allowed: {allowed}"
+        return error_response(405, message, headers=dict(exc.headers or {}))
+    return PlainTextResponse(exc.detail, status_code=405, headers=exc.headers)
 
 
 async def api_error(request: Request, exc: Exception) -> Response:
@@ -219,6 +231,7 @@ def create_app(
             Middleware(SecurityHeadersMiddleware),
             Middleware(UnavailableMiddleware),
             Middleware(BodyLimitMiddleware),
+            Middleware(TokenThrottleMiddleware),
             Middleware(AuthenticationMiddleware, backend=Principals(), on_error=bad_api_key),
             Middleware(CsrfMiddleware),
             Middleware(ReportReadsMiddleware),
@@ -226,6 +239,7 @@ def create_app(
         lifespan=lifespan,
         exception_handlers={
             404: not_found,
+            405: method_not_allowed,
             ApiError: api_error,
             SignInRequired: sign_in_required,
             NotAllowed: not_allowed,

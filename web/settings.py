@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     session_lifetime_hours: int = Field(default=7 * 24, ge=1)
     sign_in_failures_allowed: int = Field(default=5, ge=1)
     sign_in_failure_window_minutes: int = Field(default=15, ge=1)
+    #: Unknown survey links (/s/, /r/, /u/) one client address may open within the window
+    #: before every link answers it 429 until the window ends (web/token_throttle.py).
+    survey_link_misses_allowed: int = Field(default=20, ge=1)
+    survey_link_miss_window_minutes: int = Field(default=10, ge=1)
     #: Addresses of the TLS proxies whose X-Forwarded-For/-Proto are believed (uvicorn's
     #: forwarded_allow_ips): "127.0.0.1", a comma-separated list, or "*" behind a private LB.
     forwarded_allow_ips: str = "127.0.0.1"
