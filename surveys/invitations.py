@@ -1,16 +1,23 @@
 """Turning matched interactions into invitations, one per touchpoint each fires.
 
 The send time is decided here (delay, then the customer's send window); whether the
-message may still go out is decided again at send time by the worker.
+message may still go out is decided again at send time by the worker. A batch's
+invitations are written with one INSERT that returns their ids (journeys/rows.py): no ORM
+object per row.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 
+from tortoise import timezone
+
+from journeys.customers import KnownCustomer
 from journeys.events import EventIn
-from journeys.models import Customer
+from journeys.models import Touchpoint
+from journeys.rows import insert_rows
 from journeys.scheduling import customer_zone, is_sampled, plan_invitation
 from journeys.store import ActiveTouchpoint
 from surveys.assignment import assign_variant
@@ -18,55 +25,99 @@ from surveys.links import new_token
 from surveys.models import Invitation, InvitationStatus
 
 #: A stored interaction (its id, and the event it came from), its customer, its touchpoints.
-Matched = tuple[int, EventIn, Customer, list[ActiveTouchpoint]]
+Matched = tuple[int, EventIn, KnownCustomer, list[ActiveTouchpoint]]
+
+_COLUMNS = (
+    "token",
+    "interaction_id",
+    "touchpoint_id",
+    "customer_id",
+    "journey_version",
+    "status",
+    "reason",
+    "send_at",
+    "locale",
+    "variant",
+    "experiment",
+    "attempts",
+    "created_at",
+    "updated_at",
+)
+
+
+@dataclass(frozen=True)
+class ScheduledInvitation:
+    """An invitation as intake wrote it: what the API answers and the queue needs."""
+
+    id: int
+    token: str
+    interaction_id: int
+    touchpoint: Touchpoint
+    status: InvitationStatus
+    reason: str | None
+    send_at: datetime
 
 
 async def schedule_invitations(
     matched: list[Matched], now: datetime
-) -> dict[int, list[Invitation]]:
-    """Create the invitations of stored interactions; returns them by interaction id.
-
-    The returned invitations carry their ids but are not reloaded: they are for answering
-    the API and enqueueing, not for saving again.
-    """
-    invitations = [
-        _invitation(interaction_id, event, customer, match, now)
+) -> dict[int, list[ScheduledInvitation]]:
+    """Create the invitations of stored interactions; returns them by interaction id."""
+    written = timezone.now()
+    planned = [
+        (_row(interaction_id, event, customer, match, now, written), match.touchpoint)
         for interaction_id, event, customer, matches in matched
         for match in matches
     ]
-    await Invitation.bulk_create(invitations)
-    ids = dict(
-        await Invitation.filter(token__in=[i.token for i in invitations]).values_list("token", "id")
-    )
-    by_interaction: dict[int, list[Invitation]] = defaultdict(list)
-    for invitation in invitations:
-        invitation.id = ids[invitation.token]
-        by_interaction[invitation.interaction_id].append(invitation)  # type: ignore[attr-defined]
+    rows = [row for row, _ in planned]
+    ids = dict(await insert_rows(Invitation, _COLUMNS, rows, returning=("token", "id")))
+    by_interaction: dict[int, list[ScheduledInvitation]] = defaultdict(list)
+    for row, touchpoint in planned:
+        token, interaction_id, (status, reason, send_at) = row[0], row[1], row[5:8]
+        by_interaction[interaction_id].append(
+            ScheduledInvitation(
+                ids[token],
+                token,
+                interaction_id,
+                touchpoint,
+                InvitationStatus(status),
+                reason,
+                send_at,
+            )
+        )
     return by_interaction
 
 
-def _invitation(
-    interaction_id: int, event: EventIn, customer: Customer, match: ActiveTouchpoint, now: datetime
-) -> Invitation:
+def _row(
+    interaction_id: int,
+    event: EventIn,
+    customer: KnownCustomer,
+    match: ActiveTouchpoint,
+    now: datetime,
+    written: datetime,
+) -> tuple:
+    """The invitation's values in the order of _COLUMNS."""
     status, send_at, reason = _decide(event, customer, match, now)
     experiment, variant = _variant(customer, match)
-    return Invitation(
-        token=new_token(),
-        interaction_id=interaction_id,
-        touchpoint=match.touchpoint,
-        customer=customer,
-        journey_version=match.journey.version,
-        status=status,
-        reason=reason,
-        send_at=send_at,
-        locale=customer.locale,
-        variant=variant,
-        experiment=experiment,
+    return (
+        new_token(),
+        interaction_id,
+        match.touchpoint.id,
+        customer.id,
+        match.journey.version,
+        status.value,
+        reason,
+        send_at,
+        customer.locale,
+        variant,
+        experiment,
+        0,
+        written,
+        written,
     )
 
 
 def _decide(
-    event: EventIn, customer: Customer, match: ActiveTouchpoint, now: datetime
+    event: EventIn, customer: KnownCustomer, match: ActiveTouchpoint, now: datetime
 ) -> tuple[InvitationStatus, datetime, str | None]:
     settings = match.settings
     if not is_sampled(event.id, settings.key, settings.sample):
@@ -79,7 +130,7 @@ def _decide(
     return InvitationStatus.SCHEDULED, plan.send_at, None
 
 
-def _variant(customer: Customer, match: ActiveTouchpoint) -> tuple[str | None, str]:
+def _variant(customer: KnownCustomer, match: ActiveTouchpoint) -> tuple[str | None, str]:
     """The experiment the touchpoint takes part in and the customer's variant in it; with
     no experiment, the first wording (A, as written for SMS)."""
     found = match.definition.experiment_for(match.settings.key)

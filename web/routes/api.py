@@ -23,6 +23,7 @@ from dispatch.queue import enqueue_invitations
 from journeys.models import Journey
 from journeys.periods import AnyPeriod, current_period, parse_any_period, periods_ending
 from surveys.intake import EventResult, take_events
+from surveys.invitations import ScheduledInvitation
 from surveys.links import survey_url
 from surveys.models import Invitation, InvitationStatus
 from surveys.review import check_filters, check_period, review_figures, trend
@@ -108,10 +109,25 @@ async def _enqueue(runtime: Runtime, scheduled: list[tuple[int, datetime]]) -> N
 def _event_result(result: EventResult, public_url: str) -> dict[str, Any]:
     answer: dict[str, Any] = {"index": result.index, "id": result.id, "status": result.status}
     if result.status == "accepted":
-        answer["invitations"] = [_invitation(i, public_url) for i in result.invitations]
+        answer["invitations"] = [_scheduled(i, public_url) for i in result.invitations]
     if result.errors:
         answer["errors"] = [e.model_dump() for e in result.errors]
     return answer
+
+
+def _scheduled(invitation: ScheduledInvitation, public_url: str) -> dict[str, Any]:
+    """An invitation intake just wrote, in the shape of `_invitation`: not sent yet."""
+    return {
+        "id": invitation.id,
+        "touchpoint": invitation.touchpoint.key,
+        "status": invitation.status.value,
+        "reason": invitation.reason,
+        "send_at": invitation.send_at.isoformat(),
+        "sent_at": None,
+        "channel": None,
+        "requested_channel": None,
+        "link": survey_url(public_url, invitation.token),
+    }
 
 
 def _invitation(
