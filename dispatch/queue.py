@@ -9,19 +9,26 @@ thousand jobs: for each job it does what `enqueue_job` does, atomically (skip th
 its key or result exists, else store it and add it to the queue), writing the same keys in
 the same format (`arq.constants`, `arq.jobs.serialize_job`), so arq's worker runs them as
 its own. One command for many jobs, rather than a pipeline of one command per job, saves
-the client most of its work (packing and parsing a thousand commands).
+the client most of its work (packing and parsing a thousand commands), and the command is
+packed by hiredis (arq's own dependency): redis-py's asyncio client packs arguments in
+Python, 16 ms for the 6,000 of a thousand jobs, where hiredis takes 0.6 ms.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
+import hiredis
 from arq.connections import ArqRedis
 from arq.constants import default_queue_name, expires_extra_ms, job_key_prefix, result_key_prefix
 from arq.jobs import serialize_job
 from arq.utils import timestamp_ms, to_unix_ms
+from redis.asyncio.connection import AbstractConnection
+from redis.exceptions import NoScriptError
 
 log = logging.getLogger("touchpoint.dispatch")
 
@@ -41,6 +48,7 @@ for n = 0, (#KEYS - 1) / 2 - 1 do
 end
 return queued
 """
+_ENQUEUE_SHA = hashlib.sha1(_ENQUEUE.encode()).hexdigest()
 #: Jobs per script call: Redis runs a script alone, so each call stays a millisecond or two.
 JOBS_PER_CALL = 1000
 
@@ -51,14 +59,12 @@ def job_id(invitation_id: int) -> str:
 
 async def enqueue_invitations(redis: ArqRedis, due: Iterable[tuple[int, datetime]]) -> int:
     """Enqueue (invitation id, send time) pairs; returns how many were new on the queue."""
-    script = redis.register_script(_ENQUEUE)
     now_ms = timestamp_ms()
     jobs, queued = list(due), 0
     for start in range(0, len(jobs), JOBS_PER_CALL):
-        part = jobs[start : start + JOBS_PER_CALL]
         keys: list[str] = [default_queue_name]
         args: list[bytes | int | str] = []
-        for invitation_id, send_at in part:
+        for invitation_id, send_at in jobs[start : start + JOBS_PER_CALL]:
             key = job_id(invitation_id)
             score = max(to_unix_ms(send_at), now_ms)
             job = serialize_job(
@@ -66,5 +72,27 @@ async def enqueue_invitations(redis: ArqRedis, due: Iterable[tuple[int, datetime
             )
             keys += [job_key_prefix + key, result_key_prefix + key]
             args += [score - now_ms + expires_extra_ms, job, score, key]
-        queued += int(await script(keys=keys, args=args))
+        queued += await _run_script(redis, keys, args)
     return queued
+
+
+async def _run_script(redis: ArqRedis, keys: list[str], args: list[bytes | int | str]) -> int:
+    """EVALSHA on a connection of the client's pool; EVAL when Redis does not know the
+    script yet (it keeps it from then on)."""
+    pool = redis.connection_pool
+    connection = await pool.get_connection()
+    try:
+        try:
+            return int(await _call(connection, ("EVALSHA", _ENQUEUE_SHA, len(keys), *keys, *args)))
+        except NoScriptError:
+            return int(await _call(connection, ("EVAL", _ENQUEUE, len(keys), *keys, *args)))
+    except BaseException:  # a reply half read leaves the connection unusable
+        await connection.disconnect(nowait=True)
+        raise
+    finally:
+        await pool.release(connection)
+
+
+async def _call(connection: AbstractConnection, command: tuple[bytes | int | str, ...]) -> Any:
+    await connection.send_packed_command(hiredis.pack_command(command))
+    return await connection.read_response()

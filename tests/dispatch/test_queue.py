@@ -45,3 +45,17 @@ async def test_an_invitation_already_due_is_queued_for_now(redis_url):
         assert await enqueue_invitations(redis, []) == 0
     finally:
         await redis.aclose()
+
+
+async def test_a_redis_that_forgot_the_script_still_takes_the_batch(redis_url):
+    """A restarted Redis has no scripts cached: the batch goes with the script's text."""
+    redis = await arq_redis(redis_url)
+    due = datetime.now(UTC) + timedelta(hours=1)
+    try:
+        await redis.script_flush()
+        assert await enqueue_invitations(redis, [(1, due), (2, due)]) == 2
+        assert await enqueue_invitations(redis, [(2, due), (3, due)]) == 1
+        assert await redis.zcard(default_queue_name) == 3
+        assert await redis.ping()  # the connection went back to the pool in working order
+    finally:
+        await redis.aclose()
