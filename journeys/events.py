@@ -96,9 +96,10 @@ class EventIn(BaseModel):
 
     @field_validator("occurred_at")
     @classmethod
-    def _not_in_the_future(cls, value: datetime) -> datetime:
+    def _not_in_the_future(cls, value: datetime, info: ValidationInfo) -> datetime:
         value = value.astimezone(UTC)
-        if value > datetime.now(UTC).replace(microsecond=0) + _CLOCK_SKEW:
+        now = (info.context or {}).get("now") or datetime.now(UTC)
+        if value > now.replace(microsecond=0) + _CLOCK_SKEW:
             raise ValueError("is in the future")
         return value
 
@@ -163,10 +164,14 @@ def _plain_message(item: Any) -> str:
     return replacements.get(message, message)
 
 
-def parse_event(raw: object, index: int, *, default_phone_region: str | None) -> EventIn:
-    """Validate one event of a batch; raises EventRejected naming each bad field."""
+def parse_event(
+    raw: object, index: int, *, default_phone_region: str | None, now: datetime | None = None
+) -> EventIn:
+    """Validate one event of a batch; raises EventRejected naming each bad field. `now` is
+    the batch's clock, read once for all its events."""
+    context = {"default_phone_region": default_phone_region, "now": now}
     try:
-        return EventIn.model_validate(raw, context={"default_phone_region": default_phone_region})
+        return EventIn.model_validate(raw, context=context)
     except ValidationError as error:
         raise EventRejected(field_errors(error, f"events[{index}]")) from None
 

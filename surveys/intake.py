@@ -50,7 +50,7 @@ async def take_events(
 async def _take_events(raw_events: list[Any], region: str | None) -> list[EventResult]:
     catalog = await Catalog.load()
     now = datetime.now(UTC)
-    parsed = [_parse(raw, index, region) for index, raw in enumerate(raw_events)]
+    parsed = [_parse(raw, index, region, now) for index, raw in enumerate(raw_events)]
     async with in_transaction():
         seen = await _known_event_ids([p for p in parsed if isinstance(p, EventIn)])
         results = [_sort_out(p, index, catalog, seen) for index, p in enumerate(parsed)]
@@ -60,9 +60,9 @@ async def _take_events(raw_events: list[Any], region: str | None) -> list[EventR
     return results
 
 
-def _parse(raw: object, index: int, region: str | None) -> EventIn | EventResult:
+def _parse(raw: object, index: int, region: str | None, now: datetime) -> EventIn | EventResult:
     try:
-        return parse_event(raw, index, default_phone_region=region)
+        return parse_event(raw, index, default_phone_region=region, now=now)
     except EventRejected as rejected:
         event_id = raw.get("id") if isinstance(raw, dict) else None
         event_id = event_id if isinstance(event_id, str) else None
