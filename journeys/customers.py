@@ -19,7 +19,7 @@ from tortoise import timezone
 
 from journeys.events import CustomerIn
 from journeys.models import Customer
-from journeys.rows import db_json, insert_rows, json_reader, select_where_in
+from journeys.rows import insert_rows, json_reader, json_writer, select_where_in
 
 PROFILE_FIELDS = ("phone", "email", "locale", "timezone", "segment")
 #: Fields merged key by key rather than replaced.
@@ -27,6 +27,7 @@ MERGED_FIELDS = ("attributes", "consent")
 _STORED = ("id", "external_id", *PROFILE_FIELDS, *MERGED_FIELDS)
 _DEFAULT_LOCALE: str = Customer._meta.fields_map["locale"].default
 _READ_JSON = {name: json_reader(Customer, name) for name in MERGED_FIELDS}
+_WRITE_JSON = {name: json_writer(Customer, name) for name in MERGED_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,6 @@ async def upsert_customers(customers: list[CustomerIn]) -> dict[str, KnownCustom
     known: dict[str, KnownCustomer] = {}
     for row in rows:
         stored = dict(zip(_STORED, row, strict=True))
-        stored.update((name, _READ_JSON[name](stored[name])) for name in MERGED_FIELDS)
         changes = _changes(stored, profiles[stored["external_id"]])
         if changes:
             await Customer.filter(id=stored["id"]).update(**changes, updated_at=timezone.now())
@@ -87,7 +87,9 @@ def _changes(stored: dict[str, Any], profile: dict[str, Any]) -> dict[str, Any]:
         if name not in MERGED_FIELDS and stored[name] != value
     }
     for name in MERGED_FIELDS:
-        before = stored[name] or {}
+        if not profile[name]:  # nothing said: nothing to merge (and no JSON to read)
+            continue
+        before = _READ_JSON[name](stored[name]) or {}
         if (after := {**before, **profile[name]}) != before:
             changes[name] = after
     return changes
@@ -104,8 +106,8 @@ async def _create(profiles: dict[str, dict[str, Any]]) -> dict[str, KnownCustome
             p.get("locale") or _DEFAULT_LOCALE,
             p.get("timezone"),
             p.get("segment"),
-            db_json(Customer, "attributes", p["attributes"]),
-            db_json(Customer, "consent", p["consent"]),
+            _WRITE_JSON["attributes"](p["attributes"]),
+            _WRITE_JSON["consent"](p["consent"]),
             now,
             now,
         )

@@ -5,7 +5,7 @@ Intake writes a thousand interactions and as many invitations per batch. Buildin
 object per row and tortoise's bulk_create (the same one-row INSERT executed per row, then a
 SELECT for the ids) cost several times the database's own work; one statement per table
 that returns the ids with a unique key of each row does the same in one round trip. The
-caller gives values as the ORM would store them (`db_json` for JSON fields; datetimes aware,
+caller gives values as the ORM would store them (`json_writer` for JSON fields; datetimes aware,
 which both drivers write as tortoise does), so the rows read back through the ORM unchanged.
 Reading a thousand customers by their external ids is likewise one statement whose rows are
 tuples, not ORM objects. Statements run on the model's connection, so inside
@@ -74,9 +74,9 @@ async def select_where_in(
     return found
 
 
-def db_json(model: type[Model], field: str, value: Any) -> Any:
-    """A JSON field's value as the ORM stores it (its own encoder, its own checks)."""
-    return model._meta.fields_map[field].to_db_value(value, model)
+def json_writer(model: type[Model], field: str) -> Callable[[Any], str]:
+    """How the ORM writes a JSON field's value as text (its own encoder)."""
+    return model._meta.fields_map[field].encoder
 
 
 def json_reader(model: type[Model], field: str) -> Callable[[Any], Any]:

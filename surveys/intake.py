@@ -21,7 +21,7 @@ from tortoise.transactions import in_transaction
 from journeys.customers import KnownCustomer, upsert_customers
 from journeys.events import EventIn, EventRejected, FieldError, parse_event
 from journeys.models import Interaction
-from journeys.rows import db_json, insert_rows, select_where_in
+from journeys.rows import insert_rows, json_writer, select_where_in
 from journeys.store import Catalog
 from surveys.invitations import ScheduledInvitation, schedule_invitations
 
@@ -121,6 +121,7 @@ async def _store(
             result.invitations = scheduled[ids[accepted[result.index].id]]
 
 
+_ATTRIBUTES_JSON = json_writer(Interaction, "attributes")
 _INTERACTION_COLUMNS = (
     "event_id",
     "type",
@@ -144,7 +145,7 @@ async def _store_interactions(
             event.occurred_at,
             customers[event.customer.id].id,
             event.journey,
-            db_json(Interaction, "attributes", event.attributes),
+            _ATTRIBUTES_JSON(event.attributes),
             received,
         )
         for event in events

@@ -19,6 +19,7 @@ from journeys.events import EventIn
 from journeys.models import Touchpoint
 from journeys.rows import insert_rows
 from journeys.scheduling import customer_zone, is_sampled, plan_invitation
+from journeys.schema import Experiment, TouchpointDefinition
 from journeys.store import ActiveTouchpoint
 from surveys.assignment import assign_variant
 from surveys.links import new_token
@@ -63,22 +64,24 @@ async def schedule_invitations(
 ) -> dict[int, list[ScheduledInvitation]]:
     """Create the invitations of stored interactions; returns them by interaction id."""
     written = timezone.now()
+    shared: dict[int, _Touchpoint] = {}
     planned = [
-        (_row(interaction_id, event, customer, match, now, written), match.touchpoint)
+        _row(interaction_id, event, customer, _shared(shared, match), now, written)
         for interaction_id, event, customer, matches in matched
         for match in matches
     ]
-    rows = [row for row, _ in planned]
-    ids = dict(await insert_rows(Invitation, _COLUMNS, rows, returning=("token", "id")))
+    ids = dict(await insert_rows(Invitation, _COLUMNS, planned, returning=("token", "id")))
     by_interaction: dict[int, list[ScheduledInvitation]] = defaultdict(list)
-    for row, touchpoint in planned:
-        token, interaction_id, (status, reason, send_at) = row[0], row[1], row[5:8]
+    touchpoints = {t.match.touchpoint.id: t.match.touchpoint for t in shared.values()}
+    for row in planned:
+        token, interaction_id, touchpoint_id, *_ = row
+        status, reason, send_at = row[5:8]
         by_interaction[interaction_id].append(
             ScheduledInvitation(
                 ids[token],
                 token,
                 interaction_id,
-                touchpoint,
+                touchpoints[touchpoint_id],
                 InvitationStatus(status),
                 reason,
                 send_at,
@@ -87,23 +90,47 @@ async def schedule_invitations(
     return by_interaction
 
 
+@dataclass(frozen=True)
+class _Touchpoint:
+    """What every invitation of one touchpoint shares, worked out once per batch."""
+
+    match: ActiveTouchpoint
+    settings: TouchpointDefinition
+    experiment: tuple[str, Experiment] | None
+    #: The wording without an experiment: the first (A, as written for SMS).
+    first_variant: str
+
+
+def _shared(shared: dict[int, _Touchpoint], match: ActiveTouchpoint) -> _Touchpoint:
+    found = shared.get(id(match))
+    if found is None:
+        settings = match.settings
+        found = shared[id(match)] = _Touchpoint(
+            match,
+            settings,
+            match.definition.experiment_for(settings.key),
+            (sorted(match.definition.messages.sms) or ["A"])[0],
+        )
+    return found
+
+
 def _row(
     interaction_id: int,
     event: EventIn,
     customer: KnownCustomer,
-    match: ActiveTouchpoint,
+    touchpoint: _Touchpoint,
     now: datetime,
     written: datetime,
 ) -> tuple:
     """The invitation's values in the order of _COLUMNS."""
-    status, send_at, reason = _decide(event, customer, match, now)
-    experiment, variant = _variant(customer, match)
+    status, send_at, reason = _decide(event, customer, touchpoint, now)
+    experiment, variant = _variant(customer, touchpoint)
     return (
         new_token(),
         interaction_id,
-        match.touchpoint.id,
+        touchpoint.match.touchpoint.id,
         customer.id,
-        match.journey.version,
+        touchpoint.match.journey.version,
         status.value,
         reason,
         send_at,
@@ -117,24 +144,22 @@ def _row(
 
 
 def _decide(
-    event: EventIn, customer: KnownCustomer, match: ActiveTouchpoint, now: datetime
+    event: EventIn, customer: KnownCustomer, touchpoint: _Touchpoint, now: datetime
 ) -> tuple[InvitationStatus, datetime, str | None]:
-    settings = match.settings
+    settings, definition = touchpoint.settings, touchpoint.match.definition
     if not is_sampled(event.id, settings.key, settings.sample):
         reason = f"not sampled: {settings.sample:.0%} of {settings.trigger} events are surveyed"
         return InvitationStatus.SUPPRESSED, now, reason
-    zone = customer_zone(customer.timezone, match.definition.timezone)
-    plan = plan_invitation(event.occurred_at, now, settings, match.definition.send_window, zone)
+    zone = customer_zone(customer.timezone, definition.timezone)
+    plan = plan_invitation(event.occurred_at, now, settings, definition.send_window, zone)
     if plan.stale:
         return InvitationStatus.SUPPRESSED, plan.send_at, plan.reason
     return InvitationStatus.SCHEDULED, plan.send_at, None
 
 
-def _variant(customer: KnownCustomer, match: ActiveTouchpoint) -> tuple[str | None, str]:
-    """The experiment the touchpoint takes part in and the customer's variant in it; with
-    no experiment, the first wording (A, as written for SMS)."""
-    found = match.definition.experiment_for(match.settings.key)
-    if found is None:
-        return None, (sorted(match.definition.messages.sms) or ["A"])[0]
-    name, experiment = found
+def _variant(customer: KnownCustomer, touchpoint: _Touchpoint) -> tuple[str | None, str]:
+    """The experiment the touchpoint takes part in and the customer's variant in it."""
+    if touchpoint.experiment is None:
+        return None, touchpoint.first_variant
+    name, experiment = touchpoint.experiment
     return name, assign_variant(customer.external_id, name, experiment.variants)
