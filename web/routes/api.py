@@ -56,11 +56,23 @@ def error_response(
 api = requires("api")
 
 
+class NotJson(ValueError):
+    pass
+
+
+def _not_json(name: str) -> Any:
+    """Python reads NaN and Infinity; JSON has no such numbers, and PostgreSQL refuses them
+    in a JSON column."""
+    raise NotJson(f"{name} is not a JSON number")
+
+
 async def read_json(request: Request) -> Any:
     """The request's JSON body, or a 400 that says what is wrong with it."""
     try:
-        return json.loads(await request.body())
+        return json.loads(await request.body(), parse_constant=_not_json)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ApiError(400, f"the body is not valid JSON: {error}", "body") from None
+    except NotJson as error:
         raise ApiError(400, f"the body is not valid JSON: {error}", "body") from None
     except RecursionError:
         raise ApiError(400, "the body is not valid JSON: nested too deeply", "body") from None
