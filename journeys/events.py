@@ -98,10 +98,15 @@ class EventIn(BaseModel):
     @classmethod
     def _not_in_the_future(cls, value: datetime, info: ValidationInfo) -> datetime:
         value = value.astimezone(UTC)
-        now = (info.context or {}).get("now") or datetime.now(UTC)
-        if value > now.replace(microsecond=0) + _CLOCK_SKEW:
+        latest = (info.context or {}).get("latest") or latest_occurrence(datetime.now(UTC))
+        if value > latest:
             raise ValueError("is in the future")
         return value
+
+
+def latest_occurrence(now: datetime) -> datetime:
+    """The latest moment an event may say it happened, by our clock."""
+    return now.replace(microsecond=0) + _CLOCK_SKEW
 
 
 def to_e164(number: str, default_region: str | None) -> str:
@@ -169,7 +174,8 @@ def parse_event(
 ) -> EventIn:
     """Validate one event of a batch; raises EventRejected naming each bad field. `now` is
     the batch's clock, read once for all its events."""
-    context = {"default_phone_region": default_phone_region, "now": now}
+    latest = latest_occurrence(now) if now else None
+    context = {"default_phone_region": default_phone_region, "latest": latest}
     try:
         return EventIn.model_validate(raw, context=context)
     except ValidationError as error:

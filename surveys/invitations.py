@@ -22,7 +22,7 @@ from journeys.scheduling import customer_zone, is_sampled, plan_invitation
 from journeys.schema import Experiment, TouchpointDefinition
 from journeys.store import ActiveTouchpoint
 from surveys.assignment import assign_variant
-from surveys.links import new_token
+from surveys.links import new_tokens
 from surveys.models import Invitation, InvitationStatus
 
 #: A stored interaction (its id, and the event it came from), its customer, its touchpoints.
@@ -65,10 +65,11 @@ async def schedule_invitations(
     """Create the invitations of stored interactions; returns them by interaction id."""
     written = timezone.now()
     shared: dict[int, _Touchpoint] = {}
+    pairs = [(m, match) for m in matched for match in m[3]]
+    tokens = new_tokens(len(pairs))
     planned = [
-        _row(interaction_id, event, customer, _shared(shared, match), now, written)
-        for interaction_id, event, customer, matches in matched
-        for match in matches
+        _row(token, interaction_id, event, customer, _shared(shared, match), now, written)
+        for token, ((interaction_id, event, customer, _), match) in zip(tokens, pairs, strict=True)
     ]
     ids = dict(await insert_rows(Invitation, _COLUMNS, planned, returning=("token", "id")))
     by_interaction: dict[int, list[ScheduledInvitation]] = defaultdict(list)
@@ -115,6 +116,7 @@ def _shared(shared: dict[int, _Touchpoint], match: ActiveTouchpoint) -> _Touchpo
 
 
 def _row(
+    token: str,
     interaction_id: int,
     event: EventIn,
     customer: KnownCustomer,
@@ -126,7 +128,7 @@ def _row(
     status, send_at, reason = _decide(event, customer, touchpoint, now)
     experiment, variant = _variant(customer, touchpoint)
     return (
-        new_token(),
+        token,
         interaction_id,
         touchpoint.match.touchpoint.id,
         customer.id,
