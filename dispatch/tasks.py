@@ -19,6 +19,7 @@ from dispatch.claims import claim_invitation
 from dispatch.contact_check import contact_decision
 from dispatch.customer_lock import customer_lock
 from dispatch.delivery import Busy, Refused, deliver, draft_for
+from dispatch.log_context import about_invitation
 from dispatch.optouts import active_opt_out, suppression_reason
 from dispatch.reminders import follow_up_times
 from dispatch.routing import (
@@ -40,6 +41,7 @@ CUSTOMER_BUSY_WAIT = timedelta(seconds=2)
 
 
 async def send_invitation(ctx: dict[str, Any], invitation_id: int) -> str:
+    about_invitation(invitation_id)
     if not await claim_invitation(invitation_id, datetime.now(UTC)):
         return "skipped: not due, or taken by another worker"
     invitation = await Invitation.get(id=invitation_id).prefetch_related(

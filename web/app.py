@@ -3,10 +3,11 @@
 With `run_worker`, the arq worker runs inside the same process and event loop, which is how
 `touchpoint up` serves a newcomer with nothing else running.
 
-The middleware, outermost first: gzip; the console's security headers; the console's body
-limit; authentication (a session cookie in the console, an API key on /api/*); the CSRF
-check of console forms. Refusals raised by endpoints (sign-in required, a scope missing, an
-API error) become pages or JSON in the exception handlers below, in one place.
+The middleware, outermost first: the request id (web/request_id.py); gzip; the console's
+security headers; the console's body limit; authentication (a session cookie in the console,
+an API key on /api/*); the CSRF check of console forms. Refusals raised by endpoints
+(sign-in required, a scope missing, an API error) become pages or JSON in the exception
+handlers below, in one place.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from web.heap import freeze_startup_heap
 from web.openapi import openapi
 from web.paths import is_api
 from web.readiness import readiness
+from web.request_id import RequestIdMiddleware
 from web.routes import (
     account,
     api,
@@ -207,6 +209,7 @@ def create_app(
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[
+            Middleware(RequestIdMiddleware),
             Middleware(GZipMiddleware, minimum_size=500),
             Middleware(SecurityHeadersMiddleware),
             Middleware(BodyLimitMiddleware),

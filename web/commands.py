@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import secrets
+import signal
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 
 from dispatch.channels.base import Channel, Draft
 from dispatch.channels.registry import channel_named, channel_names
@@ -34,6 +38,7 @@ from web.app import create_app
 from web.audit import cli_actor, key_target, record_as
 from web.auth import create_api_key, hash_key
 from web.cli import Command, print_json
+from web.logs import logging_config
 from web.models import ApiKey, User
 from web.passwords import verify_password
 from web.runtime import start_runtime, stop_runtime
@@ -41,6 +46,7 @@ from web.sample_history import DEMO_QUARTERS, SAMPLE_PREFIX, seed_demo_history
 from web.secret_key import MissingSecretKey, resolve_secret_key
 from web.settings import Settings, local_url
 from web.users import create_user
+from web.web_processes import serve_processes
 
 DEMO_JOURNEY = "online-store.yaml"
 DEMO_ADMIN = "admin@example.com"
@@ -89,22 +95,35 @@ async def web(args: argparse.Namespace, settings: Settings) -> int:
     if _refuses_to_start(settings):
         return 2
     settings = settings.served_at(args.host, args.port)
+    if args.workers > 1:
+        return serve_processes(args.workers, _uvicorn_options(args, settings), settings)
     return await _serve(create_app(settings), args, settings)
 
 
 async def _serve(app: object, args: argparse.Namespace, settings: Settings) -> int:
-    """Serve; X-Forwarded-* are believed only from the proxies named (uvicorn's rule)."""
-    config = uvicorn.Config(
-        app,
-        host=args.host,
-        port=args.port,
-        log_level="info",
-        lifespan="on",
-        proxy_headers=True,
-        forwarded_allow_ips=args.forwarded_allow_ips or settings.forwarded_allow_ips,
-    )
-    await uvicorn.Server(config).serve()
-    return 0
+    """Serve until SIGTERM or SIGINT: uvicorn stops taking connections, lets the requests
+    in flight finish, runs the shutdown, and this returns 0 (3, uvicorn's own code, when
+    the app never started)."""
+    server = uvicorn.Server(uvicorn.Config(app, **_uvicorn_options(args, settings)))
+    # uvicorn raises the signal it stopped on again once done, for the handler it found:
+    # this one takes it, so a SIGTERM that stopped the server cleanly exits 0.
+    signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    await server.serve()
+    return 0 if server.started else STARTUP_FAILURE
+
+
+def _uvicorn_options(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    """X-Forwarded-* are believed only from the proxies named (uvicorn's rule); uvicorn
+    logs through web/logs.py's handler."""
+    return {
+        "host": args.host,
+        "port": args.port,
+        "log_level": settings.log_level.lower(),
+        "log_config": logging_config(settings.log_format, settings.log_level),
+        "lifespan": "on",
+        "proxy_headers": True,
+        "forwarded_allow_ips": args.forwarded_allow_ips or settings.forwarded_allow_ips,
+    }
 
 
 async def worker(args: argparse.Namespace, settings: Settings) -> int:
@@ -121,9 +140,12 @@ async def worker(args: argparse.Namespace, settings: Settings) -> int:
             job_timeout=dispatch.job_timeout_seconds,
             max_jobs=dispatch.worker_concurrency,
             extra_cron_jobs=[*retention.cron_jobs(), *insight_mail.cron_jobs(settings)],
+            shutdown_wait=math.ceil(dispatch.job_timeout_seconds),
         )
         # async_run, not main: arq's SIGTERM handler stops the worker by cancelling the
-        # task async_run starts, after letting the sends in flight finish.
+        # task async_run starts, after letting the sends in flight finish: it waits as long
+        # as a job may run (TOUCHPOINT_JOB_TIMEOUT_SECONDS), so give the process a grace
+        # period longer than that before it is killed.
         with suppress(asyncio.CancelledError):
             await running.async_run()
         with suppress(asyncio.CancelledError):

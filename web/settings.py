@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -81,6 +81,10 @@ class Settings(BaseSettings):
     insights_send_at: time = time(9, 0)
     insights_timezone: str | None = None
     insights_skip_holidays: bool = True
+    #: Log lines as text for a terminal, or one JSON object per line for a log collector;
+    #: and the least severe level written (web/logs.py).
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     journeys: JourneysSettings = Field(default_factory=JourneysSettings)
     surveys: SurveysSettings = Field(default_factory=SurveysSettings)
@@ -109,6 +113,11 @@ class Settings(BaseSettings):
             if not _EMAIL.fullmatch(address):
                 raise ValueError(f"not an email address: {address!r} (comma-separated addresses)")
         return ", ".join(addresses)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("insights_timezone")
     @classmethod
