@@ -48,10 +48,10 @@ async def take_events(
 
 
 async def _take_events(raw_events: list[Any], region: str | None) -> list[EventResult]:
-    catalog = await Catalog.load()
     now = datetime.now(UTC)
     parsed = [_parse(raw, index, region, now) for index, raw in enumerate(raw_events)]
-    async with in_transaction():
+    async with in_transaction():  # the journeys too: one connection, one snapshot
+        catalog = await Catalog.load()
         seen = await _known_event_ids([p for p in parsed if isinstance(p, EventIn)])
         results = [_sort_out(p, index, catalog, seen) for index, p in enumerate(parsed)]
         accepted = {r.index: parsed[r.index] for r in results if r.status == "accepted"}
