@@ -106,8 +106,10 @@ async def _send_first_that_takes(
             return await outcomes.defer(invitation, until, attempt.reason)
         if isinstance(attempt, Refused):
             if not attempt.error.permanent:
-                max_attempts = ctx["max_send_attempts"]
-                return await outcomes.retry_later(invitation, max_attempts, route, attempt.error)
+                max_attempts, first_wait = ctx["max_send_attempts"], ctx["send_retry_first_wait"]
+                return await outcomes.retry_later(
+                    invitation, max_attempts, route, attempt.error, first_wait
+                )
             refusals.append(outcomes.failure_reason(route, attempt.error))
             continue
         now = datetime.now(UTC)

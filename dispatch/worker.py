@@ -29,6 +29,7 @@ from dispatch.notifications import NOTIFY_CASES, SEND_NOTIFICATION, notify_cases
 from dispatch.outbox_publisher import PUBLISH_EVENTS, publish_events
 from dispatch.queue import SEND_INVITATION
 from dispatch.recovery import resolve_stuck_sends
+from dispatch.redis_outage import OutageTolerantWorker
 from dispatch.reminders import (
     SEND_REMINDER,
     enqueue_due_reminders,
@@ -131,7 +132,7 @@ def create_worker(
     `extra_cron_jobs`: crons of the layers above (web's retention), which this package
     may not import."""
     logging.getLogger("arq.worker").addFilter(_QUIET)
-    return Worker(
+    return OutageTolerantWorker(
         functions=[
             func(send_invitation, name=SEND_INVITATION, keep_result=0, max_tries=1000),
             func(send_reminder, name=SEND_REMINDER, keep_result=0, max_tries=3),

@@ -7,7 +7,8 @@ The middleware, outermost first: the request id (web/request_id.py); gzip; the c
 security headers; the console's body limit; authentication (a session cookie in the console,
 an API key on /api/*); the CSRF check of console forms. Refusals raised by endpoints
 (sign-in required, a scope missing, an API error) become pages or JSON in the exception
-handlers below, in one place.
+handlers below, in one place. Innermost, the reports' GETs are marked to read from the
+reports database (web/report_reads.py).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from dispatch.worker import create_worker
-from web import insight_mail, retention
+from web import insight_mail, metrics, retention
 from web.access import NotAllowed, SignInRequired, roles_granting
 from web.authentication import Principals
 from web.body_limit import BodyLimitMiddleware
@@ -38,6 +39,7 @@ from web.heap import freeze_startup_heap
 from web.openapi import openapi
 from web.paths import is_api
 from web.readiness import readiness
+from web.report_reads import ReportReadsMiddleware
 from web.request_id import RequestIdMiddleware
 from web.routes import (
     account,
@@ -75,6 +77,7 @@ from web.runtime import Runtime, start_runtime, stop_runtime
 from web.security_headers import SecurityHeadersMiddleware
 from web.settings import Settings
 from web.templating import problem_page
+from web.unavailable import UnavailableMiddleware
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -89,10 +92,13 @@ async def ready(request: Request) -> Response:
     """200 when the database and Redis answer and the migrations are applied, else 503,
     with each check said either way."""
     checks = await readiness(request.app.state.runtime.redis)
-    ok = all(check.ok for check in checks)
+    ok = all(check.ok for check in checks if check.required)
     body = {
         "status": "ready" if ok else "not ready",
-        "checks": {c.name: {"ok": c.ok, "detail": c.detail} for c in checks},
+        "checks": {
+            c.name: {"ok": c.ok, "detail": c.detail} | ({} if c.required else {"required": False})
+            for c in checks
+        },
     }
     return JSONResponse(body, status_code=200 if ok else 503)
 
@@ -174,8 +180,10 @@ def create_app(
 
     app = Starlette(
         routes=[
+            *survey.routes,  # first: the pages customers open most, matched soonest
             Route("/healthz", health),
             Route("/readyz", ready),
+            Route("/metrics", metrics.endpoint),
             Route("/api/v1/openapi.json", openapi),
             *api.routes,
             *opt_outs.routes,
@@ -184,7 +192,6 @@ def create_app(
             *audit_api_routes,
             *case_figures_api_routes,
             *responses_api_routes,
-            *survey.routes,
             *resolution.routes,
             *unsubscribe.routes,
             *twilio.routes,
@@ -212,9 +219,11 @@ def create_app(
             Middleware(RequestIdMiddleware),
             Middleware(GZipMiddleware, minimum_size=500),
             Middleware(SecurityHeadersMiddleware),
+            Middleware(UnavailableMiddleware),
             Middleware(BodyLimitMiddleware),
             Middleware(AuthenticationMiddleware, backend=Principals(), on_error=bad_api_key),
             Middleware(CsrfMiddleware),
+            Middleware(ReportReadsMiddleware),
         ],
         lifespan=lifespan,
         exception_handlers={

@@ -42,7 +42,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     worker = commands.add_parser("worker", help="run a worker that sends invitations")
     worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
-    commands.add_parser("migrate", help="apply database migrations")
+    worker.add_argument(
+        "--metrics-port", type=_port, help="serve this worker's Prometheus metrics (default: off)"
+    )
+    worker.add_argument(
+        "--metrics-host", default="0.0.0.0", help="address of --metrics-port (default 0.0.0.0)"
+    )
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate.add_argument(
+        "--check",
+        action="store_true",
+        help="apply nothing; exit 1 while a migration is not applied (for an init container)",
+    )
     commands.add_parser("demo", help="apply the demo journey and print a demo API key")
 
     journeys = commands.add_parser("journeys", help="validate, apply and list journeys")

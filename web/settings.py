@@ -38,6 +38,7 @@ from pydantic_settings.sources import DotenvType
 from dispatch.settings import DispatchSettings, SmtpSettings, TwilioSettings
 from journeys.settings import JourneysSettings
 from surveys.settings import SurveysSettings
+from web.redis_urls import redis_settings
 
 #: Where `touchpoint up` and `touchpoint web` listen unless told otherwise (--host, --port).
 DEFAULT_HOST = "127.0.0.1"
@@ -54,7 +55,12 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".touchpoint")
     #: tortoise-orm URL: sqlite://path or postgres://user:pass@host:5432/db.
     database_url: str | None = None
-    #: redis://host:6379/0 or unix:///path; empty means the bundled Redis.
+    #: Where the review, exports, the dashboard and the insight report read: a read replica
+    #: of the main database (same kind of URL). Unset, they read the main database.
+    reports_database_url: str | None = None
+    #: redis://host:6379/0, unix:///path, or Redis Sentinel as
+    #: redis+sentinel://host1:26379,host2:26379/mymaster/0 (web/redis_urls.py);
+    #: empty means the bundled Redis.
     redis_url: str | None = None
     #: The base of survey links and of the Twilio status callback URL. Unset, a web
     #: process uses the address it serves (`served_at`); a lone worker, the default one.
@@ -70,6 +76,9 @@ class Settings(BaseSettings):
     #: Addresses of the TLS proxies whose X-Forwarded-For/-Proto are believed (uvicorn's
     #: forwarded_allow_ips): "127.0.0.1", a comma-separated list, or "*" behind a private LB.
     forwarded_allow_ips: str = "127.0.0.1"
+    #: When set, /metrics (and a worker's --metrics-port) asks for `Authorization: Bearer
+    #: <token>`; unset, /metrics is open like /healthz (it holds no personal data).
+    metrics_token: SecretStr | None = None
     #: How long the personal data of an interaction is kept when its journey names no
     #: `retention`; 0 keeps it forever (web/retention.py erases the rest hourly).
     retention_days: int = Field(default=730, ge=0)
@@ -141,11 +150,18 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
-    @field_validator("database_url")
+    @field_validator("database_url", "reports_database_url")
     @classmethod
     def _known_database(cls, value: str | None) -> str | None:
         if value and not value.startswith(("sqlite://", "postgres://", "asyncpg://", "psycopg://")):
             raise ValueError("must be a sqlite:// or postgres:// URL")
+        return value or None
+
+    @field_validator("redis_url")
+    @classmethod
+    def _known_redis(cls, value: str | None) -> str | None:
+        if value:
+            redis_settings(value)  # its ValueError says what is wrong with the URL
         return value or None
 
     @property

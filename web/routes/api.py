@@ -25,6 +25,7 @@ from journeys.periods import AnyPeriod, current_period, parse_any_period, period
 from surveys.intake import EventResult, take_events
 from surveys.invitations import ScheduledInvitation
 from surveys.links import survey_url
+from surveys.metrics import count_events
 from surveys.models import Invitation, InvitationStatus
 from surveys.review import check_filters, check_period, review_figures, trend
 from surveys.review_filters import ReviewError, ReviewFilters, check_dimension, filters_from_query
@@ -103,6 +104,7 @@ async def post_events(request: Request) -> JSONResponse:
     ]
     await _enqueue(runtime, scheduled)
     counts = {s: sum(r.status == s for r in results) for s in ("accepted", "duplicate", "rejected")}
+    count_events(counts)
     status = 200 if not counts["rejected"] else 422 if counts["rejected"] == len(results) else 207
     body = {**counts, "results": [_event_result(r, settings.public_url) for r in results]}
     return JSONResponse(body, status_code=status)
