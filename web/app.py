@@ -36,6 +36,7 @@ from web.access import NotAllowed, SignInRequired, roles_granting
 from web.authentication import Principals
 from web.body_limit import BodyLimitMiddleware
 from web.csrf import CsrfMiddleware
+from web.heap import freeze_startup_heap
 from web.openapi import openapi
 from web.paths import is_api
 from web.readiness import readiness
@@ -164,6 +165,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         running = runtime or await start_runtime(settings)
         app.state.runtime = running
+        freeze_startup_heap()
         worker = None
         if run_worker:
             pool = await running.new_redis_pool()

@@ -25,6 +25,7 @@ from dispatch.queue import enqueue_invitations
 from journeys.models import Customer, Journey
 from journeys.periods import AnyPeriod, current_period, parse_any_period, periods_ending
 from surveys.intake import EventResult, take_events
+from surveys.invitations import ScheduledInvitation
 from surveys.links import survey_url
 from surveys.metrics import count_events
 from surveys.models import Invitation, InvitationStatus
@@ -88,13 +89,23 @@ def one_route(path: str, endpoints: dict[str, Endpoint], name: str | None = None
     return Route(path, by_method, methods=list(endpoints), name=name)
 
 
+class NotJson(ValueError):
+    pass
+
+
+def _not_json(name: str) -> Any:
+    """Python reads NaN and Infinity; JSON has no such numbers, and PostgreSQL refuses them
+    in a JSON column."""
+    raise NotJson(f"{name} is not a JSON number")
+
+
 async def read_json(request: Request) -> Any:
     """The request's JSON body, or a 400 that says what is wrong with it. Text holding a
     NUL character (which PostgreSQL cannot store) is a 422 naming where it is."""
     body = await request.body()
     try:
-        found = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        found = json.loads(body, parse_constant=_not_json)
+    except (UnicodeDecodeError, json.JSONDecodeError, NotJson) as error:
         raise ApiError(400, f"the body is not valid JSON: {error}", "body") from None
     except RecursionError:
         raise ApiError(400, "the body is not valid JSON: nested too deeply", "body") from None
@@ -162,10 +173,25 @@ async def _enqueue(runtime: Runtime, scheduled: list[tuple[int, datetime]]) -> N
 def _event_result(result: EventResult, public_url: str) -> dict[str, Any]:
     answer: dict[str, Any] = {"index": result.index, "id": result.id, "status": result.status}
     if result.status == "accepted":
-        answer["invitations"] = [_invitation(i, public_url) for i in result.invitations]
+        answer["invitations"] = [_scheduled(i, public_url) for i in result.invitations]
     if result.errors:
         answer["errors"] = [e.model_dump() for e in result.errors]
     return answer
+
+
+def _scheduled(invitation: ScheduledInvitation, public_url: str) -> dict[str, Any]:
+    """An invitation intake just wrote, in the shape of `_invitation`: not sent yet."""
+    return {
+        "id": invitation.id,
+        "touchpoint": invitation.touchpoint.key,
+        "status": invitation.status.value,
+        "reason": invitation.reason,
+        "send_at": invitation.send_at.isoformat(),
+        "sent_at": None,
+        "channel": None,
+        "requested_channel": None,
+        "link": survey_url(public_url, invitation.token),
+    }
 
 
 def _invitation(
