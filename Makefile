@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: up test install browser screenshots lint format migrations bench
+.PHONY: up test install browser screenshots lint format migrations bench chaos fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,13 @@ test: install browser
 	$(BIN)/lint-imports
 	$(BIN)/pytest
 
+# The chaos story at full size (tests/chaos/): thousands of events while workers are killed,
+# Redis and PostgreSQL restarted and Twilio fails at random, on a PostgreSQL cluster and a
+# Redis server of its own. `make test` runs a short one. `make chaos CHAOS_EVENTS=9000`.
+CHAOS_EVENTS ?= 5000
+chaos: install
+	CHAOS_EVENTS=$(CHAOS_EVENTS) $(BIN)/pytest -q -s tests/chaos
+
 # The README's screenshots, taken from the real pages in Chromium, into docs/screenshots/.
 screenshots: install browser
 	$(BIN)/pytest -q tests/browser/screenshots.py
@@ -64,3 +71,11 @@ bench: install
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/send.py
 	$(BIN)/python bench/review.py --answers 100000
+	$(BIN)/python bench/survey.py --seconds 3
+
+# The API fuzzed at length (schemathesis, 500 cases an operation, a fresh seed each run)
+# and the property tests with many more examples than `make test` gives them.
+fuzz: install
+	FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),500) FUZZ_SEED=random FUZZ_TIMEOUT=3600 \
+	  HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/web/test_api_fuzz.py \
+	  $$(find tests -name 'test_*_properties.py')

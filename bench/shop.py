@@ -56,8 +56,13 @@ async def open_shop(
             text = SHOP.read_text("utf-8")
             await apply_journey(load_journey(text), text)
             _, key = await create_api_key("bench")
-            transport = httpx.ASGITransport(app=create_app(runtime=runtime))
-            async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+            app = create_app(runtime=runtime)
+            transport = httpx.ASGITransport(app=app)
+            # The app's start-up as uvicorn runs it (httpx's transport does not).
+            async with (
+                app.router.lifespan_context(app),
+                httpx.AsyncClient(transport=transport, base_url="http://bench") as http,
+            ):
                 yield Bench(url, runtime, http, key)
         finally:
             await stop_runtime(runtime, disconnect_database=False)

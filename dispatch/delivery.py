@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from dispatch.channels.base import ChannelError, Draft, OutgoingMessage, Receipt
+from dispatch.metrics import count_message
 from dispatch.models import Message
 from dispatch.optouts import opt_out
 from dispatch.ratelimit import SenderBusy
@@ -170,6 +171,7 @@ async def _record_sent(message: Message, receipt: Receipt) -> Sent:
         error=None,
         updated_at=datetime.now(UTC),
     )
+    count_message(message.channel, "sent")
     return Sent(message, receipt)
 
 
@@ -181,6 +183,7 @@ async def _record_refusal(message: Message, route: Route, error: ChannelError) -
     await Message.filter(id=message.id).update(
         status=status, error=error.reason, updated_at=datetime.now(UTC)
     )
+    count_message(message.channel, status)
     source = route.carrier.opt_out_source(error)
     if source is not None:
         await opt_out(route.address, route.requested.address_kind, source, note=error.reason)

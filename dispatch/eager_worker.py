@@ -6,10 +6,11 @@ fill at once, empty within a quarter of a second, and then stay empty until the 
 one worker sent 46 invitations a second where its own work allowed about 240.
 
 `EagerWorker` keeps arq's loop and every guarantee of `start_jobs` (the in-progress key,
-the score check, the semaphore), and only adds this: when a read of the queue filled every
-slot, so more may be due, it reads again as soon as a slot frees, instead of sleeping the
-rest of `poll_delay`. When the queue has nothing due it polls at arq's pace, so an idle
-worker costs Redis no more than before.
+the score check, the semaphore), rides out Redis outages as `OutageTolerantWorker` does,
+and only adds this: when a read of the queue filled every slot, so more may be due, it
+reads again as soon as a slot frees, instead of sleeping the rest of `poll_delay`. When
+the queue has nothing due it polls at arq's pace, so an idle worker costs Redis no more
+than before.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ import contextlib
 from typing import Any
 
 from arq.utils import timestamp_ms
-from arq.worker import Worker
+
+from dispatch.redis_outage import REDIS_AWAY, OutageTolerantWorker
 
 
-class EagerWorker(Worker):
+class EagerWorker(OutageTolerantWorker):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._slot_freed = asyncio.Event()
@@ -44,7 +46,10 @@ class EagerWorker(Worker):
                 await asyncio.wait_for(self._slot_freed.wait(), left)
             self._slot_freed.clear()
             if self.allow_pick_jobs and self.job_counter < self.max_jobs:
-                await self.start_jobs(await self._due_job_ids())
+                try:
+                    await self.start_jobs(await self._due_job_ids())
+                except REDIS_AWAY:
+                    return  # the next poll meets the outage and rides it out
 
     async def _due_job_ids(self) -> list[bytes]:
         """The read arq's iteration makes (outside burst mode's count)."""

@@ -94,11 +94,15 @@ def notification_job_id(notification_id: int) -> str:
     return f"notification:{notification_id}"
 
 
+#: The one queued run every kick shares.
+KICK_JOB_ID = "notify-cases:kick"
+
+
 async def kick(redis: ArqRedis) -> None:
     """Ask for a `notify_cases` run now (after an answer that may have opened a case), so
     the owner hears within seconds, not at the next minute. One queued run serves many
     kicks; a kick that meets a run in progress is left to the next minute's cron."""
-    await redis.enqueue_job(NOTIFY_CASES, _job_id="notify-cases:kick")
+    await redis.enqueue_job(NOTIFY_CASES, _job_id=KICK_JOB_ID)
 
 
 # -- the cron ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from arq import Retry
 from tortoise.expressions import F
 
 from dispatch.channels.base import ChannelError
+from dispatch.metrics import count_ended, observe_send_delay
 from dispatch.models import Message
 from dispatch.retries import backoff_seconds
 from dispatch.routing import Route
@@ -29,9 +30,10 @@ def _sending(invitation_id: int) -> Any:
 
 async def finish(invitation: Invitation, status: InvitationStatus, reason: str) -> str:
     """A final state with its reason."""
-    await _sending(invitation.id).update(
+    if await _sending(invitation.id).update(
         status=status, reason=reason[:300], updated_at=datetime.now(UTC)
-    )
+    ):
+        count_ended(status.value, reason)
     log.info("invitation %s %s: %s", invitation.id, status.value, reason)
     return f"{status.value}: {reason}"
 
@@ -66,6 +68,7 @@ async def sent(
         updated_at=datetime.now(UTC),
         **follow_up,
     )
+    observe_send_delay(route.carrier.name, (sent_at - invitation.send_at).total_seconds())
     log.info("invitation %s sent by %s to %s", invitation.id, route.carrier.name, route.address)
     return f"sent by {route.carrier.name}"
 
@@ -75,7 +78,11 @@ def failure_reason(route: Route, error: ChannelError) -> str:
 
 
 async def retry_later(
-    invitation: Invitation, max_attempts: int, route: Route, error: ChannelError
+    invitation: Invitation,
+    max_attempts: int,
+    route: Route,
+    error: ChannelError,
+    first_wait: float,
 ) -> str:
     """A transient failure: back on the schedule after a backoff, or `failed` when the
     attempts are used up."""
@@ -88,7 +95,7 @@ async def retry_later(
             return await finish(invitation, InvitationStatus.UNKNOWN, unsure)
         return await finish(invitation, InvitationStatus.FAILED, spent)
     now = datetime.now(UTC)
-    wait = backoff_seconds(invitation.attempts)
+    wait = backoff_seconds(invitation.attempts, first_wait=first_wait)
     retry_at = now + timedelta(seconds=wait)
     await _sending(invitation.id).update(
         status=InvitationStatus.SCHEDULED, send_at=retry_at, reason=reason, updated_at=now

@@ -5,7 +5,7 @@ provider, then stores the outcome. A worker killed anywhere in between leaves th
 in `sending` for good. Sending it again could send it twice, and never sending it loses it,
 so each one is resolved by what can be known:
 
-- no Message row: the provider was never called; back to `scheduled`, the sweeper requeues it;
+- no Message row: the provider was never called; back to `scheduled` and on the queue at once;
 - the latest row says `sent`: only the invitation's own update was lost; it becomes `sent`;
 - otherwise the channel is asked (`Channel.find_sent`; Twilio lists messages by recipient
   and time): found -> `sent` with the provider's id; surely not there -> `scheduled` for a
@@ -36,7 +36,9 @@ from typing import Any, Literal
 
 from dispatch.channels.base import ChannelError, NotSent, OutgoingLookup, Receipt
 from dispatch.channels.registry import Channels
+from dispatch.metrics import count_ended
 from dispatch.models import Message
+from dispatch.queue import enqueue_invitations
 from surveys.models import Invitation, InvitationStatus
 
 log = logging.getLogger("touchpoint.dispatch.recovery")
@@ -46,7 +48,7 @@ GIVE_UP = timedelta(days=1)
 PAGE = 200
 
 #: What became of one stuck invitation: settled, left for a later run, or to be retried.
-Outcome = Literal["resolved", "left", "retry"]
+Outcome = Literal["resolved", "requeued", "left", "retry"]
 
 CANNOT_ASK = "worker stopped during the send; the provider cannot be asked"
 RETRYING = "worker stopped during the send; the provider never got the message; retrying"
@@ -69,11 +71,18 @@ async def resolve_stuck_sends(ctx: dict[str, Any]) -> int:
         )
         if not stuck:
             return resolved
+        requeued = []
         for invitation in stuck:
             outcome = await _resolve(invitation, channels, cutoff, now, lifetime)
             if outcome == "retry":
                 outcome = await _retry(invitation, ctx.get("max_send_attempts"), cutoff, now)
-            resolved += outcome == "resolved"
+            resolved += outcome in ("resolved", "requeued")
+            if outcome == "requeued":
+                requeued.append((invitation.id, now))
+        if requeued and ctx.get("redis") is not None:
+            # At once rather than at the next sweep, a minute later; a job of the stopped
+            # worker still on the queue makes this a no-op, and the sweeper stays the net.
+            await enqueue_invitations(ctx["redis"], requeued)
         last_id = stuck[-1].id
 
 
@@ -168,7 +177,7 @@ async def _retry(
         status="failed", error="never reached the provider", updated_at=now
     )
     log.info("invitation %s %s: %s", invitation.id, status.value, reason)
-    return "resolved"
+    return "requeued" if status == InvitationStatus.SCHEDULED else "resolved"
 
 
 async def _mark_unknown(
@@ -179,6 +188,7 @@ async def _mark_unknown(
     )
     if not changed:
         return "left"
+    count_ended(InvitationStatus.UNKNOWN.value, reason)
     await _close_message(message, "unknown", reason, now)
     log.warning("invitation %s unknown: %s", invitation_id, reason)
     return "resolved"

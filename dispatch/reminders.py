@@ -27,6 +27,7 @@ from arq.connections import ArqRedis
 from tortoise.expressions import Q
 
 from dispatch.delivery import Busy, Refused, Sent, deliver, draft_for
+from dispatch.log_context import about_invitation
 from dispatch.models import Message
 from dispatch.optouts import is_opted_out
 from dispatch.retries import backoff_seconds
@@ -106,6 +107,7 @@ async def expire_due_invitations(ctx: dict[str, Any]) -> int:
 
 
 async def send_reminder(ctx: dict[str, Any], invitation_id: int) -> str:
+    about_invitation(invitation_id)
     now = datetime.now(UTC)
     invitation = await Invitation.get_or_none(id=invitation_id).prefetch_related(
         "customer", "touchpoint__journey"

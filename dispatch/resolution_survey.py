@@ -38,6 +38,7 @@ from arq.connections import ArqRedis
 from dispatch.channels.base import ChannelError, NotSent, Receipt
 from dispatch.channels.registry import Channels
 from dispatch.delivery import Busy, Refused, deliver
+from dispatch.log_context import about_case, about_invitation
 from dispatch.models import Message
 from dispatch.optouts import active_opt_out, suppression_reason
 from dispatch.recovery import GIVE_UP, outgoing_lookup
@@ -118,6 +119,7 @@ async def _put_back(case_id: int, when: datetime, reason: str) -> str:
 
 
 async def send_resolution_survey(ctx: dict[str, Any], case_id: int) -> str:
+    about_case(case_id)
     now = datetime.now(UTC)
     claimed = await FollowUpCase.filter(
         id=case_id, resolution_survey_status="scheduled", resolution_survey_send_at__lte=now
@@ -125,6 +127,7 @@ async def send_resolution_survey(ctx: dict[str, Any], case_id: int) -> str:
     if not claimed:
         return "skipped: not due, or taken by another worker"
     case = await FollowUpCase.get(id=case_id)
+    about_invitation(case.invitation_id)  # type: ignore[attr-defined]
     invitation = await Invitation.get(id=case.invitation_id).prefetch_related(  # type: ignore[attr-defined]
         "customer", "touchpoint__journey"
     )

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from dispatch.retries import FIRST_WAIT_SECONDS
 from journeys.policies import ContactPolicy
 
 
@@ -75,6 +76,9 @@ class DispatchSettings(BaseSettings):
 
     #: How often a transiently failing send is tried before the invitation is `failed`.
     max_send_attempts: int = Field(default=5, ge=1)
+    #: The longest wait before a transiently failed send's first retry (it waits between
+    #: half this and this), doubled for each attempt after it, up to an hour.
+    send_retry_first_wait_seconds: float = Field(default=FIRST_WAIT_SECONDS, gt=0, le=3600)
     #: How many sends one worker process runs at once.
     worker_concurrency: int = Field(default=20, ge=1, le=1000)
     #: The longest one send may take before the worker cancels it.

@@ -19,6 +19,7 @@ from dispatch.claims import claim_invitation
 from dispatch.contact_check import contact_decision
 from dispatch.customer_lock import customer_lock
 from dispatch.delivery import Busy, Refused, deliver, draft_for
+from dispatch.log_context import about_invitation
 from dispatch.optouts import active_opt_outs, suppression_reason
 from dispatch.reminders import follow_up_times
 from dispatch.routing import (
@@ -40,6 +41,7 @@ CUSTOMER_BUSY_WAIT = timedelta(seconds=2)
 
 
 async def send_invitation(ctx: dict[str, Any], invitation_id: int) -> str:
+    about_invitation(invitation_id)
     if not await claim_invitation(invitation_id, datetime.now(UTC)):
         return "skipped: not due, or taken by another worker"
     invitation = (
@@ -110,8 +112,10 @@ async def _send_first_that_takes(
             return await outcomes.defer(invitation, until, attempt.reason)
         if isinstance(attempt, Refused):
             if not attempt.error.permanent:
-                max_attempts = ctx["max_send_attempts"]
-                return await outcomes.retry_later(invitation, max_attempts, route, attempt.error)
+                max_attempts, first_wait = ctx["max_send_attempts"], ctx["send_retry_first_wait"]
+                return await outcomes.retry_later(
+                    invitation, max_attempts, route, attempt.error, first_wait
+                )
             refusals.append(outcomes.failure_reason(route, attempt.error))
             continue
         now = datetime.now(UTC)

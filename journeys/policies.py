@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, time
+from functools import lru_cache
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -23,6 +24,13 @@ from pydantic import (
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+@lru_cache(maxsize=128)
+def weekday_numbers(days: tuple[str, ...]) -> frozenset[int]:
+    """Python weekday numbers (Monday is 0) of day names; cached, as the send window is
+    checked for every invitation of a batch."""
+    return frozenset(WEEKDAYS.index(day) for day in days)
 
 
 def _parse_clock(value: object) -> object:
@@ -74,7 +82,7 @@ class SendWindow(BaseModel):
     @property
     def weekdays(self) -> frozenset[int]:
         """Python weekday numbers (Monday is 0)."""
-        return frozenset(WEEKDAYS.index(day) for day in self.days)
+        return weekday_numbers(tuple(self.days))
 
 
 class ContactPolicy(BaseModel):

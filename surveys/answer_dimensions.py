@@ -43,10 +43,21 @@ def attribute_rows(customer: dict[str, Any], interaction: dict[str, Any]) -> dic
     return found
 
 
-async def answer_columns(invitation: Invitation) -> tuple[Customer, dict[str, Any], dict[str, str]]:
-    """The invitation's customer, the answer's dimension columns, and its attributes."""
-    customer = await Customer.get(id=invitation.customer_id)  # type: ignore[attr-defined]
-    interaction = await Interaction.get(id=invitation.interaction_id)  # type: ignore[attr-defined]
+#: The invitation's customer, the answer's dimension columns, and its attributes.
+Dimensions = tuple[Customer, dict[str, Any], dict[str, str]]
+
+
+async def answer_columns(invitation: Invitation) -> Dimensions:
+    """The invitation's customer, the answer's dimension columns, and its attributes
+    (the interaction and its customer read in one statement)."""
+    interaction = await Interaction.get(id=invitation.interaction_id).select_related("customer")  # type: ignore[attr-defined]
+    return dimensions_of(invitation, interaction.customer, interaction)
+
+
+def dimensions_of(
+    invitation: Invitation, customer: Customer, interaction: Interaction
+) -> Dimensions:
+    """The customer, the answer's dimension columns and its attributes, from rows read."""
     columns = {
         "channel": invitation.channel,
         "locale": invitation.locale,

@@ -32,6 +32,7 @@ from journeys.models import Customer, Touchpoint
 from journeys.policies import BusinessHours
 from journeys.schema import FollowUpRule, JourneyDefinition
 from journeys.store import journey_definition
+from surveys.invitation_survey import InvitationSurvey, invitation_survey
 from surveys.links import new_token
 from surveys.models import (
     Answer,
@@ -117,6 +118,7 @@ async def open_case(
     answer: Answer | None = None,
     contact_requested: bool = False,
     now: datetime | None = None,
+    plan: InvitationSurvey | None = None,
 ) -> FollowUpCase | None:
     """Open the invitation's case if its answer (or a request to be contacted) meets the
     journey's rule and it has none yet; returns the new case, or None.
@@ -124,12 +126,13 @@ async def open_case(
     Call it inside the transaction that stores the answer: the case, its first lines on the
     timeline, the agent's round-robin turn and `case.opened` are written in a savepoint of
     it (in a transaction of their own when called alone, for a request to be contacted),
-    so a case that cannot be opened leaves none of them behind.
+    so a case that cannot be opened leaves none of them behind. `plan` is the invitation's
+    survey when the caller has read it already.
     """
     now = now or datetime.now(UTC)
-    touchpoint = await Touchpoint.get(id=invitation.touchpoint_id).prefetch_related("journey")  # type: ignore[attr-defined]
-    definition = await journey_definition(touchpoint.journey, invitation.journey_version)
-    rule = definition.follow_up_for(definition.touchpoint(touchpoint.key))
+    plan = plan or await invitation_survey(invitation)
+    definition = plan.journey
+    rule = definition.follow_up_for(plan.touchpoint)
     reason = follow_up_reason(
         rule,
         nps=answer.nps if answer else None,
@@ -148,9 +151,9 @@ async def open_case(
             case = await FollowUpCase.create(
                 invitation_id=invitation.id,
                 answer_id=answer.id if answer else None,
-                touchpoint_id=touchpoint.id,
+                touchpoint_id=plan.touchpoint_id,
                 customer_id=invitation.customer_id,  # type: ignore[attr-defined]
-                journey_key=touchpoint.journey.key,
+                journey_key=plan.journey_key,
                 reason=reason,
                 team_key=rule.team,
                 owner_id=owner.user_id if owner else None,

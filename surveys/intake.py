@@ -4,8 +4,8 @@ The whole batch is one transaction, committed before the API answers. Each event
 answered on its own: accepted (with the invitations it scheduled), duplicate (its id was
 seen before), or rejected with the fields that were wrong. A rejected event writes nothing.
 
-Rows are written a batch at a time (one INSERT per table, one SELECT to read the ids back),
-so a batch of a thousand events costs a handful of queries, not thousands.
+Rows are written a batch at a time (one INSERT per table, returning the ids), so a batch
+of a thousand events costs a handful of queries, not thousands.
 """
 
 from __future__ import annotations
@@ -14,15 +14,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from tortoise import timezone
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from journeys.customers import upsert_customers
+from journeys.customers import KnownCustomer, upsert_customers
 from journeys.events import EventIn, EventRejected, FieldError, parse_event
 from journeys.models import Interaction
+from journeys.rows import insert_rows, json_writer, select_where_in
 from journeys.store import Catalog
-from surveys.invitations import schedule_invitations
-from surveys.models import Invitation
+from surveys.invitations import ScheduledInvitation, schedule_invitations
 
 Outcome = Literal["accepted", "duplicate", "rejected"]
 
@@ -32,7 +33,7 @@ class EventResult:
     index: int
     id: str | None
     status: Outcome
-    invitations: list[Invitation] = field(default_factory=list)
+    invitations: list[ScheduledInvitation] = field(default_factory=list)
     errors: list[FieldError] = field(default_factory=list)
 
 
@@ -47,10 +48,10 @@ async def take_events(
 
 
 async def _take_events(raw_events: list[Any], region: str | None) -> list[EventResult]:
-    catalog = await Catalog.load()
     now = datetime.now(UTC)
-    parsed = [_parse(raw, index, region) for index, raw in enumerate(raw_events)]
-    async with in_transaction():
+    parsed = [_parse(raw, index, region, now) for index, raw in enumerate(raw_events)]
+    async with in_transaction():  # the journeys too: one connection, one snapshot
+        catalog = await Catalog.load()
         seen = await _known_event_ids([p for p in parsed if isinstance(p, EventIn)])
         results = [_sort_out(p, index, catalog, seen) for index, p in enumerate(parsed)]
         accepted = {r.index: parsed[r.index] for r in results if r.status == "accepted"}
@@ -59,9 +60,9 @@ async def _take_events(raw_events: list[Any], region: str | None) -> list[EventR
     return results
 
 
-def _parse(raw: object, index: int, region: str | None) -> EventIn | EventResult:
+def _parse(raw: object, index: int, region: str | None, now: datetime) -> EventIn | EventResult:
     try:
-        return parse_event(raw, index, default_phone_region=region)
+        return parse_event(raw, index, default_phone_region=region, now=now)
     except EventRejected as rejected:
         event_id = raw.get("id") if isinstance(raw, dict) else None
         event_id = event_id if isinstance(event_id, str) else None
@@ -70,7 +71,7 @@ def _parse(raw: object, index: int, region: str | None) -> EventIn | EventResult
 
 async def _known_event_ids(events: list[EventIn]) -> set[str]:
     ids = [event.id for event in events]
-    return set(await Interaction.filter(event_id__in=ids).values_list("event_id", flat=True))
+    return {row[0] for row in await select_where_in(Interaction, ["event_id"], "event_id", ids)}
 
 
 def _sort_out(
@@ -107,24 +108,7 @@ async def _store(
     results: list[EventResult], accepted: dict[int, EventIn], catalog: Catalog, now: datetime
 ) -> None:
     customers = await upsert_customers([event.customer for event in accepted.values()])
-    await Interaction.bulk_create(
-        [
-            Interaction(
-                event_id=event.id,
-                type=event.type,
-                occurred_at=event.occurred_at,
-                customer=customers[event.customer.id],
-                journey_key=event.journey,
-                attributes=event.attributes,
-            )
-            for event in accepted.values()
-        ]
-    )
-    ids = dict(
-        await Interaction.filter(event_id__in=[e.id for e in accepted.values()]).values_list(
-            "event_id", "id"
-        )
-    )
+    ids = await _store_interactions(list(accepted.values()), customers)
     scheduled = await schedule_invitations(
         [
             (ids[e.id], e, customers[e.customer.id], catalog.matching(e.type, e.journey))
@@ -135,3 +119,38 @@ async def _store(
     for result in results:
         if result.index in accepted:
             result.invitations = scheduled[ids[accepted[result.index].id]]
+
+
+_ATTRIBUTES_JSON = json_writer(Interaction, "attributes")
+_INTERACTION_COLUMNS = (
+    "event_id",
+    "type",
+    "occurred_at",
+    "customer_id",
+    "journey_key",
+    "attributes",
+    "received_at",
+)
+
+
+async def _store_interactions(
+    events: list[EventIn], customers: dict[str, KnownCustomer]
+) -> dict[str, int]:
+    """The events as interaction rows; returns their ids by event id."""
+    received = timezone.now()
+    rows = [
+        (
+            event.id,
+            event.type,
+            event.occurred_at,
+            customers[event.customer.id].id,
+            event.journey,
+            _ATTRIBUTES_JSON(event.attributes),
+            received,
+        )
+        for event in events
+    ]
+    written = await insert_rows(
+        Interaction, _INTERACTION_COLUMNS, rows, returning=("event_id", "id")
+    )
+    return dict(written)

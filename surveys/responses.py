@@ -20,12 +20,12 @@ from datetime import UTC, datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from journeys.models import Customer, Touchpoint
-from journeys.schema import JourneyDefinition, Survey, TouchpointDefinition
-from journeys.store import journey_definition
-from surveys.answer_dimensions import answer_columns, store_attributes
+from journeys.schema import Survey
+from surveys.answer_dimensions import Dimensions, answer_columns, store_attributes
 from surveys.expiry import is_expired
 from surveys.followups import open_case
+from surveys.invitation_survey import InvitationSurvey, invitation_survey, locked_invitation
+from surveys.metrics import count_answer
 from surveys.models import Answer, Invitation, InvitationStatus
 from surveys.outbox import answer_payload, record_event
 
@@ -172,31 +172,6 @@ def _raise_all(problems: list[AnswerError]) -> None:
         raise first
 
 
-@dataclass(frozen=True)
-class InvitationSurvey:
-    """What an invitation asks: its journey, touchpoint and questions, as they were sent."""
-
-    journey: JourneyDefinition
-    touchpoint: TouchpointDefinition
-    survey: Survey
-
-    @property
-    def brand(self) -> str:
-        return self.journey.brand or self.journey.name
-
-    def touchpoint_name(self, locale: str) -> str:
-        return self.touchpoint.display_name(locale)
-
-
-async def invitation_survey(invitation: Invitation) -> InvitationSurvey:
-    """The survey of the journey version the invitation was scheduled with."""
-    touchpoint_id = invitation.touchpoint_id  # type: ignore[attr-defined]
-    touchpoint = await Touchpoint.get(id=touchpoint_id).prefetch_related("journey")
-    definition = await journey_definition(touchpoint.journey, invitation.journey_version)
-    settings = definition.touchpoint(touchpoint.key)
-    return InvitationSurvey(definition, settings, definition.surveys[settings.survey])
-
-
 def check_open(invitation: Invitation, now: datetime | None = None) -> None:
     """A link past its `expires_at` is closed at once, before the expiry cron marks it, and
     that includes changing an answer given earlier."""
@@ -216,6 +191,8 @@ async def record_response(
     source: str = "web",
     partial: bool = False,
     contact_requested: bool = False,
+    plan: InvitationSurvey | None = None,
+    dimensions: Dimensions | None = None,
 ) -> Answer:
     """Store the answers and mark the invitation answered.
 
@@ -225,29 +202,44 @@ async def record_response(
     for the change, and should two inserts still race, the loser retries as an update.
     The first answer writes `response.created`, and an answer that meets the journey's
     follow-up rule (or a reply that asks to be contacted) opens its case, in the same
-    transaction.
+    transaction. `plan` (the invitation's survey) and `dimensions` (what a first answer
+    copies) are passed by a caller that has read them already.
     """
     answers = Answers(nps, csat, clean_comment(comment))
     check_open(invitation)
-    survey = (await invitation_survey(invitation)).survey
-    check_answers(answers, survey, partial=partial)
+    plan = plan or await invitation_survey(invitation)
+    check_answers(answers, plan.survey, partial=partial)
+    # A first answer copies the customer's and the interaction's dimensions: read before
+    # the transaction, so it holds its locks (SQLite's one connection) a statement shorter.
+    first = invitation.status != InvitationStatus.ANSWERED
+    if first and dimensions is None:
+        dimensions = await answer_columns(invitation)
+    saving = _Saving(answers, source, partial, contact_requested, plan, dimensions)
     try:
-        response = await _store(invitation, answers, source, partial, contact_requested)
+        response = await _store(invitation, saving)
     except IntegrityError:
-        response = await _store(invitation, answers, source, partial, contact_requested)
+        response = await _store(invitation, saving)
     invitation.status = InvitationStatus.ANSWERED
     return response
 
 
-async def _store(
-    invitation: Invitation, answers: Answers, source: str, partial: bool, contact_requested: bool
-) -> Answer:
+@dataclass(frozen=True)
+class _Saving:
+    answers: Answers
+    source: str
+    partial: bool
+    contact_requested: bool
+    plan: InvitationSurvey
+    dimensions: Dimensions | None
+
+
+async def _store(invitation: Invitation, saving: _Saving) -> Answer:
+    answers, source, plan = saving.answers, saving.source, saving.plan
     now = datetime.now(UTC)
     async with in_transaction():
-        current = await Invitation.filter(id=invitation.id).select_for_update().get()
+        current, response = await locked_invitation(invitation.id)
         check_open(current)
-        response = await Answer.get_or_none(invitation_id=current.id)
-        if response is not None and partial:
+        if response is not None and saving.partial:
             answers = replace(
                 answers,
                 nps=answers.nps if answers.nps is not None else response.nps,
@@ -255,7 +247,7 @@ async def _store(
                 comment=answers.comment if answers.comment is not None else response.comment,
             )
         if response is None:
-            customer, columns, attributes = await answer_columns(current)
+            customer, columns, attributes = saving.dimensions or await answer_columns(current)
             response = await Answer.create(
                 invitation_id=current.id,
                 touchpoint_id=current.touchpoint_id,  # type: ignore[attr-defined]
@@ -266,8 +258,12 @@ async def _store(
                 answered_at=now,
                 **columns,
             )
+            count_answer(current.channel, source)
             await store_attributes(response, attributes)
-            await _announce_answer(response, current, customer, now)
+            payload = answer_payload(
+                response, current, plan.journey_key, plan.touchpoint_key, customer.external_id
+            )
+            await record_event("response.created", payload, now)
         else:
             if answers.comment != response.comment:  # analysed again, as a new comment
                 response.analysed = response.sentiment = response.terms = None
@@ -281,15 +277,11 @@ async def _store(
             await Invitation.filter(id=current.id).update(
                 status=InvitationStatus.ANSWERED, updated_at=now, **sent
             )
-        await open_case(current, answer=response, contact_requested=contact_requested, now=now)
+        await open_case(
+            current,
+            answer=response,
+            contact_requested=saving.contact_requested,
+            now=now,
+            plan=plan,
+        )
     return response
-
-
-async def _announce_answer(
-    answer: Answer, invitation: Invitation, customer: Customer, now: datetime
-) -> None:
-    touchpoint = await Touchpoint.get(id=invitation.touchpoint_id).prefetch_related("journey")  # type: ignore[attr-defined]
-    payload = answer_payload(
-        answer, invitation, touchpoint.journey.key, touchpoint.key, customer.external_id
-    )
-    await record_event("response.created", payload, now)

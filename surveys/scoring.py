@@ -107,14 +107,18 @@ def nps(
     centre = p - d
     variance = (p + d - centre**2) / adjusted_n
     half = Z_95 * math.sqrt(variance)
+    score = 100 * (promoters - detractors) / n
+    # The interval is centred on the adjusted estimate, which at a few answers all of one
+    # kind sits far from the score (one promoter: 25 for a score of 100); widened to hold
+    # the score, so a figure is never shown outside its own interval.
     return NpsScore(
         n=n,
         promoters=promoters,
         passives=passives,
         detractors=detractors,
-        score=100 * (promoters - detractors) / n,
-        low=max(-100.0, 100 * (centre - half)),
-        high=min(100.0, 100 * (centre + half)),
+        score=score,
+        low=min(score, max(-100.0, 100 * (centre - half))),
+        high=max(score, min(100.0, 100 * (centre + half))),
         margin=100 * half,
         low_sample=n < min_sample,
         variance=variance,
@@ -133,7 +137,8 @@ def csat(satisfied: int, n: int, *, min_sample: int = DEFAULT_MIN_SAMPLE) -> Csa
     denominator = 1 + z2 / n
     centre = (share + z2 / (2 * n)) / denominator
     half = Z_95 * math.sqrt(share * (1 - share) / n + z2 / (4 * n * n)) / denominator
-    low, high = max(0.0, centre - half), min(1.0, centre + half)
+    # Widened to hold the share itself: at 100% the rounding of centre + half falls short.
+    low, high = min(share, max(0.0, centre - half)), max(share, min(1.0, centre + half))
     return CsatScore(
         n=n,
         satisfied=satisfied,

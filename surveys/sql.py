@@ -6,19 +6,59 @@ Statements are written with `?` placeholders (SQLite's) and numbered for asyncpg
 query reads the same in every module that writes one. Times are compared as the drivers
 store them: aware UTC datetimes, which tortoise writes to SQLite as ISO text that sorts in
 time order.
+
+The review may read from a replica (TOUCHPOINT_REPORTS_DATABASE_URL, registered as the
+tortoise connection `reports`): code that reads for a report runs inside `reading_reports()`,
+and then these statements, and the ORM's reads through web.database's router, go there.
+Outside it, and for every write, the main database answers, so a page that has just saved
+something reads it back.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+#: The tortoise connection that reports read from when one is configured.
+REPORTS = "reports"
+
+_reading_reports: ContextVar[bool] = ContextVar("reading_reports", default=False)
+#: Whether this process opened a reports connection (set by web.database).
+_reports_connected = False
+
+
+def use_reports_connection(connected: bool) -> None:
+    global _reports_connected
+    _reports_connected = connected
+
+
+def reports_connected() -> bool:
+    return _reports_connected
+
+
+@contextmanager
+def reading_reports() -> Iterator[None]:
+    """Reads made inside go to the reports connection, when one is configured."""
+    token = _reading_reports.set(True)
+    try:
+        yield
+    finally:
+        _reading_reports.reset(token)
+
+
+def reads_reports() -> bool:
+    """True inside `reading_reports()` when a separate reports connection is open."""
+    return _reports_connected and _reading_reports.get()
+
 
 def connection() -> BaseDBAsyncClient:
-    return connections.get("default")
+    """Where a statement read now goes: the reports connection while reading for a report."""
+    return connections.get(REPORTS if reads_reports() else "default")
 
 
 def dialect(client: BaseDBAsyncClient | None = None) -> str:

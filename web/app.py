@@ -3,10 +3,12 @@
 With `run_worker`, the arq worker runs inside the same process and event loop, which is how
 `touchpoint up` serves a newcomer with nothing else running.
 
-The middleware, outermost first: gzip; the console's security headers; the console's body
-limit; authentication (a session cookie in the console, an API key on /api/*); the CSRF
-check of console forms. Refusals raised by endpoints (sign-in required, a scope missing, an
-API error) become pages or JSON in the exception handlers below, in one place.
+The middleware, outermost first: the request id (web/request_id.py); gzip; the console's
+security headers; the body limit; the survey links' guessing throttle; authentication (a
+session cookie in the console, an API key on /api/*); the CSRF check of console forms.
+Refusals raised by endpoints (sign-in required, a scope missing, an API error) become pages
+or JSON in the exception handlers below, in one place. Innermost, the reports' GETs are
+marked to read from the reports database (web/report_reads.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.authentication import AuthenticationError
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.gzip import GZipMiddleware
@@ -28,14 +31,17 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from dispatch.worker import create_worker
-from web import insight_mail, retention
+from web import insight_mail, metrics, retention
 from web.access import NotAllowed, SignInRequired, roles_granting
 from web.authentication import Principals
 from web.body_limit import BodyLimitMiddleware
 from web.csrf import CsrfMiddleware
+from web.heap import freeze_startup_heap
 from web.openapi import openapi
 from web.paths import is_api
 from web.readiness import readiness
+from web.report_reads import ReportReadsMiddleware
+from web.request_id import RequestIdMiddleware
 from web.routes import (
     account,
     api,
@@ -72,6 +78,8 @@ from web.runtime import Runtime, start_runtime, stop_runtime
 from web.security_headers import SecurityHeadersMiddleware
 from web.settings import Settings
 from web.templating import problem_page
+from web.token_throttle import TokenThrottleMiddleware
+from web.unavailable import UnavailableMiddleware
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -86,10 +94,13 @@ async def ready(request: Request) -> Response:
     """200 when the database and Redis answer and the migrations are applied, else 503,
     with each check said either way."""
     checks = await readiness(request.app.state.runtime.redis)
-    ok = all(check.ok for check in checks)
+    ok = all(check.ok for check in checks if check.required)
     body = {
         "status": "ready" if ok else "not ready",
-        "checks": {c.name: {"ok": c.ok, "detail": c.detail} for c in checks},
+        "checks": {
+            c.name: {"ok": c.ok, "detail": c.detail} | ({} if c.required else {"required": False})
+            for c in checks
+        },
     }
     return JSONResponse(body, status_code=200 if ok else 503)
 
@@ -98,6 +109,16 @@ async def not_found(request: Request, exc: Exception) -> Response:
     if is_api(request.url.path):
         return error_response(404, f"no such endpoint: {request.url.path}")
     return PlainTextResponse("Not found", status_code=404)
+
+
+async def method_not_allowed(request: Request, exc: Exception) -> Response:
+    """The API says it in JSON, keeping the `Allow` of the route."""
+    assert isinstance(exc, HTTPException)
+    if is_api(request.url.path):
+        allowed = (exc.headers or {}).get("Allow", "")
+        message = f"{request.method} is not allowed here; allowed: {allowed}"
+        return error_response(405, message, headers=dict(exc.headers or {}))
+    return PlainTextResponse(exc.detail, status_code=405, headers=exc.headers)
 
 
 async def api_error(request: Request, exc: Exception) -> Response:
@@ -144,6 +165,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         running = runtime or await start_runtime(settings)
         app.state.runtime = running
+        freeze_startup_heap()
         worker = None
         if run_worker:
             pool = await running.new_redis_pool()
@@ -170,8 +192,10 @@ def create_app(
 
     app = Starlette(
         routes=[
+            *survey.routes,  # first: the pages customers open most, matched soonest
             Route("/healthz", health),
             Route("/readyz", ready),
+            Route("/metrics", metrics.endpoint),
             Route("/api/v1/openapi.json", openapi),
             *api.routes,
             *opt_outs.routes,
@@ -180,7 +204,6 @@ def create_app(
             *audit_api_routes,
             *case_figures_api_routes,
             *responses_api_routes,
-            *survey.routes,
             *resolution.routes,
             *unsubscribe.routes,
             *twilio.routes,
@@ -205,15 +228,20 @@ def create_app(
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[
+            Middleware(RequestIdMiddleware),
             Middleware(GZipMiddleware, minimum_size=500),
             Middleware(SecurityHeadersMiddleware),
+            Middleware(UnavailableMiddleware),
             Middleware(BodyLimitMiddleware),
+            Middleware(TokenThrottleMiddleware),
             Middleware(AuthenticationMiddleware, backend=Principals(), on_error=bad_api_key),
             Middleware(CsrfMiddleware),
+            Middleware(ReportReadsMiddleware),
         ],
         lifespan=lifespan,
         exception_handlers={
             404: not_found,
+            405: method_not_allowed,
             ApiError: api_error,
             SignInRequired: sign_in_required,
             NotAllowed: not_allowed,

@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from web.logs import configure_logging
 from web.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, problems
 
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
@@ -33,9 +33,27 @@ def _parser() -> argparse.ArgumentParser:
     _add_bind(up)
     web = commands.add_parser("web", help="serve the web app (API, survey pages, console)")
     _add_bind(web)
+    web.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        help="web processes sharing the port (default 1); with more than one, each builds "
+        "the app afresh from the environment",
+    )
     worker = commands.add_parser("worker", help="run a worker that sends invitations")
     worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
-    commands.add_parser("migrate", help="apply database migrations")
+    worker.add_argument(
+        "--metrics-port", type=_port, help="serve this worker's Prometheus metrics (default: off)"
+    )
+    worker.add_argument(
+        "--metrics-host", default="0.0.0.0", help="address of --metrics-port (default 0.0.0.0)"
+    )
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate.add_argument(
+        "--check",
+        action="store_true",
+        help="apply nothing; exit 1 while a migration is not applied (for an init container)",
+    )
     commands.add_parser("demo", help="apply the demo journey and print a demo API key")
 
     journeys = commands.add_parser("journeys", help="validate, apply and list journeys")
@@ -134,6 +152,12 @@ def _port(text: str) -> int:
     return int(text)
 
 
+def _workers(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a number of processes (1 or more): {text!r}")
+    return int(text)
+
+
 def _add_password_stdin(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--password-stdin",
@@ -144,14 +168,12 @@ def _add_password_stdin(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     try:
         settings = Settings()
     except ValidationError as error:
         print(_settings_problem(error), file=sys.stderr)
         return 2
+    configure_logging(settings.log_format, settings.log_level)
     from web import (
         case_commands,
         commands,

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import secrets
+import signal
 import sys
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager, nullcontext, suppress
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
+from typing import Any
+from wsgiref.simple_server import WSGIServer
 from zoneinfo import ZoneInfo
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 
 from dispatch.channels.base import Channel, Draft
 from dispatch.channels.registry import channel_named, channel_names
@@ -29,36 +34,61 @@ from journeys.windows import in_send_window
 from surveys.reports import format_review_table
 from surveys.review import check_filters, check_period, review_figures
 from surveys.review_filters import ReviewError, check_dimension, filters_from_query
-from web import database, insight_mail, retention
+from surveys.sql import reading_reports
+from web import database, insight_mail, metrics, retention
 from web.app import create_app
 from web.audit import cli_actor, key_target, record_as
 from web.auth import create_api_key, hash_key
 from web.cli import Command, print_json
+from web.logs import logging_config
 from web.models import ApiKey, User
 from web.passwords import verify_password
+from web.readiness import missing_migrations
 from web.runtime import start_runtime, stop_runtime
 from web.sample_history import DEMO_QUARTERS, SAMPLE_PREFIX, seed_demo_history
 from web.secret_key import MissingSecretKey, resolve_secret_key
 from web.settings import Settings, local_url
 from web.users import create_user
+from web.web_processes import serve_processes
 
 DEMO_JOURNEY = "online-store.yaml"
 DEMO_ADMIN = "admin@example.com"
 
 
 @asynccontextmanager
-async def connected(settings: Settings) -> AsyncIterator[None]:
-    await database.connect(settings.effective_database_url)
+async def connected(settings: Settings, *, reports: bool = False) -> AsyncIterator[None]:
+    """Connected to the database; with `reports`, reads go to the reports database when
+    TOUCHPOINT_REPORTS_DATABASE_URL names one (a command that only reads for a report)."""
+    await database.connect(settings.effective_database_url, settings.reports_database_url)
     try:
-        yield
+        with reading_reports() if reports else nullcontext():
+            yield
     finally:
         await database.disconnect()
 
 
 async def migrate(args: argparse.Namespace, settings: Settings) -> int:
+    if getattr(args, "check", False):
+        return await check_migrations(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     await database.migrate(settings.effective_database_url)
     print("migrations applied")
+    return 0
+
+
+async def check_migrations(settings: Settings) -> int:
+    """0 when every migration is applied; else 1, saying what is missing (or why the
+    database cannot tell), so a container can wait for the release's migration Job."""
+    try:
+        async with connected(settings):
+            missing = await missing_migrations()
+    except Exception as error:  # a database not there yet, or a schema not made yet
+        print(f"cannot check the migrations yet: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    if missing:
+        print(f"not applied: {', '.join(missing)}", file=sys.stderr)
+        return 1
+    print("every migration is applied")
     return 0
 
 
@@ -76,6 +106,7 @@ async def up(args: argparse.Namespace, settings: Settings) -> int:
     if _refuses_to_start(settings):
         return 2
     settings = settings.served_at(args.host, args.port)
+    metrics.clear_stale_files()
     await migrate(args, settings)
     async with connected(settings):
         key = await _demo_setup(settings)
@@ -89,26 +120,49 @@ async def web(args: argparse.Namespace, settings: Settings) -> int:
     if _refuses_to_start(settings):
         return 2
     settings = settings.served_at(args.host, args.port)
+    metrics.clear_stale_files()
+    if args.workers > 1:
+        return serve_processes(args.workers, _uvicorn_options(args, settings), settings)
     return await _serve(create_app(settings), args, settings)
 
 
 async def _serve(app: object, args: argparse.Namespace, settings: Settings) -> int:
-    """Serve; X-Forwarded-* are believed only from the proxies named (uvicorn's rule)."""
-    config = uvicorn.Config(
-        app,
-        host=args.host,
-        port=args.port,
-        log_level="info",
-        lifespan="on",
-        proxy_headers=True,
-        forwarded_allow_ips=args.forwarded_allow_ips or settings.forwarded_allow_ips,
-    )
-    await uvicorn.Server(config).serve()
-    return 0
+    """Serve until SIGTERM or SIGINT: uvicorn stops taking connections, lets the requests
+    in flight finish, runs the shutdown, and this returns 0 (3, uvicorn's own code, when
+    the app never started)."""
+    server = uvicorn.Server(uvicorn.Config(app, **_uvicorn_options(args, settings)))
+    # uvicorn raises the signal it stopped on again once done, for the handler it found:
+    # this one takes it, so a SIGTERM that stopped the server cleanly exits 0.
+    signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    await server.serve()
+    return 0 if server.started else STARTUP_FAILURE
+
+
+def _uvicorn_options(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    """X-Forwarded-* are believed only from the proxies named (uvicorn's rule); uvicorn
+    logs through web/logs.py's handler."""
+    return {
+        "host": args.host,
+        "port": args.port,
+        "log_level": settings.log_level.lower(),
+        "log_config": logging_config(settings.log_format, settings.log_level),
+        "lifespan": "on",
+        "proxy_headers": True,
+        "forwarded_allow_ips": args.forwarded_allow_ips or settings.forwarded_allow_ips,
+    }
 
 
 async def worker(args: argparse.Namespace, settings: Settings) -> int:
     if _refuses_to_start(settings):
+        return 2
+    metrics.clear_stale_files()
+    try:
+        served = _worker_metrics(args, settings)
+    except OSError as error:
+        print(
+            f"touchpoint: cannot serve metrics on port {args.metrics_port}: {error}",
+            file=sys.stderr,
+        )
         return 2
     runtime = await start_runtime(settings)
     try:
@@ -121,16 +175,29 @@ async def worker(args: argparse.Namespace, settings: Settings) -> int:
             job_timeout=dispatch.job_timeout_seconds,
             max_jobs=dispatch.worker_concurrency,
             extra_cron_jobs=[*retention.cron_jobs(), *insight_mail.cron_jobs(settings)],
+            shutdown_wait=math.ceil(dispatch.job_timeout_seconds),
         )
         # async_run, not main: arq's SIGTERM handler stops the worker by cancelling the
-        # task async_run starts, after letting the sends in flight finish.
+        # task async_run starts, after letting the sends in flight finish: it waits as long
+        # as a job may run (TOUCHPOINT_JOB_TIMEOUT_SECONDS), so give the process a grace
+        # period longer than that before it is killed.
         with suppress(asyncio.CancelledError):
             await running.async_run()
         with suppress(asyncio.CancelledError):
             await running.close()
     finally:
+        if served is not None:
+            served.shutdown()
         await stop_runtime(runtime)
     return 0
+
+
+def _worker_metrics(args: argparse.Namespace, settings: Settings) -> WSGIServer | None:
+    """The worker's own /metrics when --metrics-port is given (web/metrics.py)."""
+    if args.metrics_port is None:
+        return None
+    token = metrics.metrics_token(settings)
+    return metrics.serve_worker_metrics(args.metrics_host, args.metrics_port, token)
 
 
 async def demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -385,7 +452,7 @@ async def apikeys_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def report(args: argparse.Namespace, settings: Settings) -> int:
-    async with connected(settings):
+    async with connected(settings, reports=True):
         journey = await Journey.get_or_none(key=args.journey)
         if journey is None:
             print(f"no journey {args.journey!r}")

@@ -91,7 +91,7 @@ def _fail(command: str, message: str) -> int:
 
 
 async def export(args: argparse.Namespace, settings: Settings) -> int:
-    async with connected(settings):
+    async with connected(settings, reports=True):
         try:
             query = _query(args)
             journey = await _journey(query.journey)
@@ -155,7 +155,7 @@ async def _write_file(chunks: AsyncIterator[str], path: Path) -> None:
 async def comments(args: argparse.Namespace, settings: Settings) -> int:
     if not 1 <= args.limit <= MAX_LIMIT:
         return _fail("comments", f"--limit: from 1 to {MAX_LIMIT}, not {args.limit}")
-    async with connected(settings):
+    async with connected(settings, reports=True):
         try:
             query = _query(args)
             journey = await _journey(query.journey)

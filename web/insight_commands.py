@@ -54,7 +54,7 @@ async def insights(args: argparse.Namespace, settings: Settings) -> int:
         month = parse_month(args.month)
     except ValueError as error:
         return _fail(f"--month: {error}")
-    async with connected(settings):
+    async with connected(settings, reports=True):
         try:
             report = await monthly_insights(month, journeys=args.journey, now=datetime.now(UTC))
         except LookupError as error:

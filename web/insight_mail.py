@@ -36,6 +36,7 @@ from journeys.periods import Month
 from journeys.store import journey_definition
 from surveys.insights import monthly_insights
 from surveys.models import MonthlyInsightReport
+from surveys.sql import reading_reports
 from web.insights import render_html, render_markdown, subject
 from web.settings import Settings
 
@@ -162,7 +163,8 @@ async def mail_due_report(
     month = due_month(now, zone, holidays, settings.insights_send_at)
     if month is None or not await claim_month(month, now, recipients, stale_after):
         return None
-    insights = await monthly_insights(month, now=now)
+    with reading_reports():
+        insights = await monthly_insights(month, now=now)
     message = build_message(
         settings.smtp,
         recipients,

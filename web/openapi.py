@@ -14,10 +14,12 @@ from starlette.responses import JSONResponse
 
 from dispatch.optouts import SOURCES
 from journeys.events import EventIn
+from surveys.followup_figures import GROUPINGS
 from surveys.models import InvitationStatus
 from web.audit import ACTOR_KINDS
 from web.openapi_cases import SCHEMAS as CASE_SCHEMAS
 from web.openapi_cases import case_paths, customer_paths
+from web.openapi_parts import BOOLEAN, MOMENT, MOMENT_OR_BLANK, PAGE, choice, query
 from web.openapi_reports import report_paths
 from web.openapi_responses import SCHEMAS as RESPONSE_SCHEMAS
 from web.openapi_responses import responses_paths
@@ -28,10 +30,14 @@ _ERROR = {
     "properties": {
         "error": {
             "type": "object",
-            "properties": {"message": {"type": "string"}, "field": {"type": "string"}},
+            "properties": {
+                "message": {"type": "string", "minLength": 1},
+                "field": {"type": "string"},
+            },
             "required": ["message"],
         }
     },
+    "required": ["error"],
 }
 _INVITATION = {
     "type": "object",
@@ -120,7 +126,7 @@ def _errors(*codes: int, worded: dict[int, str] | None = None) -> dict[str, Any]
         401: "missing or wrong API key",
         403: "the API key may not do this",
         404: "unknown journey",
-        413: "batch over the limit",
+        413: "more events than a batch holds, or a body over 4 MB",
         422: "bad parameter, or every event rejected",
     }
     return {
@@ -134,16 +140,6 @@ def _errors(*codes: int, worded: dict[int, str] | None = None) -> dict[str, Any]
 
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _query(name: str, description: str, required: bool = False) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": required,
-        "description": description,
-        "schema": {"type": "string"},
-    }
 
 
 def document(max_events: int) -> dict[str, Any]:
@@ -163,6 +159,7 @@ def document(max_events: int) -> dict[str, Any]:
     }
     results = {
         "type": "object",
+        "required": ["accepted", "duplicate", "rejected", "results"],
         "properties": {
             "accepted": {"type": "integer"},
             "duplicate": {"type": "integer"},
@@ -170,65 +167,98 @@ def document(max_events: int) -> dict[str, Any]:
             "results": {"type": "array", "items": {"$ref": "#/components/schemas/EventResult"}},
         },
     }
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": "Touchpoint", "version": "1"},
-        "components": {
-            "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
-            "schemas": {
-                "Event": event,
-                **definitions,
-                "EventResult": _EVENT_RESULT,
-                "Invitation": _INVITATION,
-                "OptOutRequest": OptOutIn.model_json_schema(),
-                "OptOut": _OPT_OUT,
-                "AuditEvent": _AUDIT_EVENT,
-                "Error": _ERROR,
-                **CASE_SCHEMAS,
-                **RESPONSE_SCHEMAS,
+    return _with_nul_refusal(
+        {
+            "openapi": "3.1.0",
+            "info": {"title": "Touchpoint", "version": "1"},
+            "components": {
+                "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
+                "schemas": {
+                    "Event": event,
+                    **definitions,
+                    "EventResult": _EVENT_RESULT,
+                    "Invitation": _INVITATION,
+                    "OptOutRequest": OptOutIn.model_json_schema(),
+                    "OptOut": _OPT_OUT,
+                    "AuditEvent": _AUDIT_EVENT,
+                    "Error": _ERROR,
+                    **CASE_SCHEMAS,
+                    **RESPONSE_SCHEMAS,
+                },
             },
-        },
-        "security": [{"apiKey": []}],
-        "paths": {
-            "/api/v1/events": {
-                "post": {
-                    "summary": "Post a batch of interaction events",
-                    "description": "Each event may carry what it says about its customer:"
-                    " their addresses, locale and time zone, and `customer.consent`, the"
-                    ' channels they said yes or no to (`{"sms": false}`: never by SMS).'
-                    " Consent is merged channel by channel, the latest event winning; a"
-                    " malformed consent rejects that event, naming the field.",
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": batch}},
-                    },
-                    "responses": {
-                        "200": _json(results, "every event accepted or duplicate"),
-                        "207": _json(results, "some events rejected, the others taken"),
-                        **_errors(400, 401, 413, 422),
-                    },
-                }
+            "security": [{"apiKey": []}],
+            "paths": {
+                "/api/v1/events": {
+                    "post": {
+                        "summary": "Post a batch of interaction events",
+                        "description": "Each event may carry what it says about its customer:"
+                        " their addresses, locale and time zone, and `customer.consent`, the"
+                        ' channels they said yes or no to (`{"sms": false}`: never by SMS).'
+                        " Consent is merged channel by channel, the latest event winning; a"
+                        " malformed consent rejects that event, naming the field.",
+                        "requestBody": {
+                            "required": True,
+                            "content": {"application/json": {"schema": batch}},
+                        },
+                        "responses": {
+                            "200": _json(results, "every event accepted or duplicate"),
+                            "207": _json(results, "some events rejected, the others taken"),
+                            **_errors(400, 401, 413),
+                            "422": _json(
+                                {"anyOf": [results, {"$ref": "#/components/schemas/Error"}]},
+                                "every event rejected (the results say why, event by event), or"
+                                " no list of events",
+                            ),
+                        },
+                    }
+                },
+                "/api/v1/invitations": {
+                    "get": {
+                        "summary": "List invitations, 100 a page",
+                        "parameters": [
+                            query(
+                                "customer",
+                                "the customer's id in your systems",
+                                {"type": "string", "maxLength": 200},
+                            ),
+                            query(
+                                "status",
+                                "one invitation status",
+                                choice("", *(s.value for s in InvitationStatus)),
+                            ),
+                            query(
+                                "after",
+                                "the next_after of the previous page",
+                                {"type": "string", "pattern": "^[0-9]{1,18}$"},
+                            ),
+                        ],
+                        "responses": {
+                            "200": _json({"type": "object"}, "a page"),
+                            **_errors(401, 422),
+                        },
+                    }
+                },
+                **report_paths(),
+                **_opt_out_paths(),
+                **_audit_paths(),
+                **_case_figures_paths(),
+                **case_paths(),
+                **customer_paths(),
+                **responses_paths(),
             },
-            "/api/v1/invitations": {
-                "get": {
-                    "summary": "List invitations, 100 a page",
-                    "parameters": [
-                        _query("customer", "the customer's id in your systems"),
-                        _query("status", "one invitation status"),
-                        _query("after", "the next_after of the previous page"),
-                    ],
-                    "responses": {"200": _json({"type": "object"}, "a page"), **_errors(401, 422)},
-                }
-            },
-            **report_paths(),
-            **_opt_out_paths(),
-            **_audit_paths(),
-            **_case_figures_paths(),
-            **case_paths(),
-            **customer_paths(),
-            **responses_paths(),
-        },
-    }
+        }
+    )
+
+
+def _with_nul_refusal(found: dict[str, Any]) -> dict[str, Any]:
+    """Every operation may answer 422 to a parameter holding a NUL character (web/routes/api.py
+    api()): said where an operation lists no 422 of its own."""
+    for operations in found["paths"].values():
+        for operation in operations.values():
+            operation["responses"].setdefault(
+                "422", _errors(422, worded={422: "a parameter holds a NUL character"})["422"]
+            )
+    return found
 
 
 def _opt_out_paths() -> dict[str, Any]:
@@ -255,17 +285,23 @@ def _opt_out_paths() -> dict[str, Any]:
                     **_errors(
                         400,
                         401,
+                        413,
                         422,
-                        worded={422: "a bad phone, email or note; the field is named"},
+                        worded={
+                            413: "a body over 4 MB",
+                            422: "a bad phone, email or note; the field is named",
+                        },
                     ),
                 },
             },
             "get": {
                 "summary": "List opt-outs, newest first, 100 a page",
                 "parameters": [
-                    _query("active", "true: those that hold; false: those lifted"),
-                    _query("since", "recorded at or after this ISO-8601 time (with its offset)"),
-                    _query("page", "1, 2, ...: the next_page of the previous page"),
+                    query("active", "true: those that hold; false: those lifted", BOOLEAN),
+                    query(
+                        "since", "recorded at or after this ISO-8601 time (with its offset)", MOMENT
+                    ),
+                    query("page", "1, 2, ...: the next_page of the previous page", PAGE),
                 ],
                 "responses": {"200": _json(_OPT_OUT_PAGE, "a page"), **_errors(401, 422)},
             },
@@ -296,11 +332,21 @@ def _audit_paths() -> dict[str, Any]:
             "get": {
                 "summary": "Read the audit log, newest first, 100 a page (keys that may read it)",
                 "parameters": [
-                    _query("action", "an action (user.created) or a family of them (user)"),
-                    _query("actor", "any part of the actor's email, key name or phone"),
-                    _query("since", "at or after this ISO-8601 time (with its offset)"),
-                    _query("until", "before this ISO-8601 time (with its offset)"),
-                    _query("page", "1, 2, ...: the next_page of the previous page"),
+                    query(
+                        "action",
+                        "an action (user.created) or a family of them (user)",
+                        {
+                            "type": "string",
+                            "maxLength": 64,
+                            "pattern": "^([a-z][a-z_]*(\\.[a-z][a-z_]*)*)?$",
+                        },
+                    ),
+                    query("actor", "any part of the actor's email, key name or phone"),
+                    query(
+                        "since", "at or after this ISO-8601 time (with its offset)", MOMENT_OR_BLANK
+                    ),
+                    query("until", "before this ISO-8601 time (with its offset)", MOMENT_OR_BLANK),
+                    query("page", "1, 2, ...: the next_page of the previous page", PAGE),
                 ],
                 "responses": {
                     "200": _json(page, "a page"),
@@ -366,9 +412,15 @@ def _case_figures_paths() -> dict[str, Any]:
             "get": {
                 "summary": "Follow-up figures of a quarter by team, touchpoint or journey",
                 "parameters": [
-                    _query("period", "a quarter such as 2026-Q3 (default: the current one)"),
-                    _query("group_by", "team (default), touchpoint or journey"),
-                    _query("journey", "only this journey's cases (its time zone reads the period)"),
+                    query(
+                        "period",
+                        "a quarter such as 2026-Q3 (default: the current one)",
+                        {"type": "string", "pattern": "^([0-9]{4}-[Qq][1-4])?$"},
+                    ),
+                    query(
+                        "group_by", "team (default), touchpoint or journey", choice("", *GROUPINGS)
+                    ),
+                    query("journey", "only this journey's cases (its time zone reads the period)"),
                 ],
                 "responses": {
                     "200": _json(report, "the figures, each with its n"),

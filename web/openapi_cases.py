@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from surveys.models import CaseStatus
+from web.openapi_parts import BOOLEAN, PAGE, choice, query
 
 _STATUSES = [s.value for s in CaseStatus]
 _TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -150,22 +151,22 @@ def _error(description: str) -> dict[str, Any]:
     return _json(_ref("Error"), description)
 
 
-def _query(name: str, description: str) -> dict[str, Any]:
-    return {"name": name, "in": "query", "description": description, "schema": {"type": "string"}}
-
-
-def _path(name: str, description: str, kind: str = "string") -> dict[str, Any]:
+def _path(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {
         "name": name,
         "in": "path",
         "required": True,
         "description": description,
-        "schema": {"type": kind},
+        "schema": schema,
     }
 
 
-_CASE_ID = _path("id", "the case's id", "integer")
-_CUSTOMER_ID = _path("id", "the customer's id in your systems (the customer.id of events)")
+_CASE_ID = _path("id", "the case's id", {"type": "integer", "minimum": 0, "maximum": 2**31 - 1})
+_CUSTOMER_ID = _path(
+    "id",
+    "the customer's id in your systems (the customer.id of events)",
+    {"type": "string", "minLength": 1, "maxLength": 200},
+)
 _NO_KEY = _error("missing or wrong API key")
 
 
@@ -182,14 +183,26 @@ def case_paths() -> dict[str, Any]:
             "get": {
                 "summary": "List follow-up cases by next due time, 100 a page",
                 "parameters": [
-                    _query("journey", "a journey's key"),
-                    _query("touchpoint", "a touchpoint's key"),
-                    _query("team", "a team's key"),
-                    _query("owner", "the owner's email, or none for unassigned cases"),
-                    _query("status", "open, waiting or resolved (default: open and waiting)"),
-                    _query("overdue", "true: only cases with a clock past due"),
-                    _query("external_ticket_id", "your help desk's ticket id"),
-                    _query("page", "1, 2, ...: the next_page of the previous page"),
+                    query("journey", "a journey's key", {"type": "string", "maxLength": 63}),
+                    query("touchpoint", "a touchpoint's key", {"type": "string", "maxLength": 63}),
+                    query("team", "a team's key", {"type": "string", "maxLength": 63}),
+                    query(
+                        "owner",
+                        "the owner's email, or none for unassigned cases",
+                        {"type": "string", "maxLength": 254},
+                    ),
+                    query(
+                        "status",
+                        "open, waiting or resolved (default: open and waiting)",
+                        choice(*_STATUSES),
+                    ),
+                    query("overdue", "true: only cases with a clock past due", BOOLEAN),
+                    query(
+                        "external_ticket_id",
+                        "your help desk's ticket id",
+                        {"type": "string", "maxLength": 200},
+                    ),
+                    query("page", "1, 2, ...: the next_page of the previous page", PAGE),
                 ],
                 "responses": {
                     "200": _json(page, "a page"),
@@ -220,6 +233,7 @@ def case_paths() -> dict[str, Any]:
                 "responses": {
                     "200": _json(_ref("Case"), "the case as changed, with its timeline"),
                     "400": _error("malformed body"),
+                    "413": _error("a body over 4 MB"),
                     "401": _NO_KEY,
                     "404": _error("no such case"),
                     "409": _error("the case cannot take the change: it is resolved"),
@@ -238,6 +252,7 @@ def case_paths() -> dict[str, Any]:
                 "responses": {
                     "201": _json(_ref("CaseNote"), "the note"),
                     "400": _error("malformed body"),
+                    "413": _error("a body over 4 MB"),
                     "401": _NO_KEY,
                     "404": _error("no such case"),
                     "422": _error("a bad field; the field is named"),

@@ -5,21 +5,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from journeys.schema import SUPPORTED_LOCALES
+from web.openapi_parts import JOURNEY, choice, query
+
 _NULLABLE_NUMBER = {"type": ["number", "null"]}
 
 
-def _query(name: str, description: str, *, required: bool = False, many: bool = False) -> dict:
-    schema: dict[str, Any] = {"type": "string"}
-    if many:
-        schema = {"type": "array", "items": schema}
-    return {
-        "name": name,
-        "in": "query",
-        "required": required,
-        "description": description,
-        "schema": schema,
-        **({"explode": True} if many else {}),
-    }
+#: What the review's text filters take: blank is no filter, longer than 200 is refused.
+_FILTER_TEXT = {"type": "string", "maxLength": 200}
+#: A quarter, a month or an ISO week, as journeys/periods.py parse_any_period reads them.
+PERIOD = {
+    "type": "string",
+    "pattern": "^([0-9]{4}-([Qq][1-4]|0?[1-9]|1[0-2]|[Ww](0?[1-9]|[1-4][0-9]|5[0-3])))?$",
+}
+
+
+def _query(
+    name: str,
+    description: str,
+    schema: dict[str, Any] | None = None,
+    *,
+    required: bool = False,
+    many: bool = False,
+) -> dict[str, Any]:
+    if not many:
+        return query(name, description, schema or _FILTER_TEXT, required=required)
+    listed = {"type": "array", "items": {"type": "string", "pattern": "^[^:]*[^:\\s][^:]*:.*\\S"}}
+    return query(name, description, listed) | {"explode": True}
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -32,7 +44,7 @@ def _error(description: str) -> dict[str, Any]:
 FILTERS = [
     _query("touchpoint", "only this touchpoint of the journey"),
     _query("channel", "only answers to invitations sent by this channel (sms, email)"),
-    _query("language", "only answers in this language (en, zh-CN)"),
+    _query("language", "only answers in this language (en, zh-CN)", choice("", *SUPPORTED_LOCALES)),
     _query("segment", "only answers of customers in this segment (A, B, C or any name)"),
     _query("variant", "only answers to this wording variant"),
     _query("experiment", "only answers of this message experiment"),
@@ -47,6 +59,7 @@ FILTERS = [
         "count_by",
         "answered (default): an answer counts in the period it was given; interaction: in"
         " the period of the interaction it is about",
+        choice("", "answered", "interaction"),
     ),
 ]
 
@@ -54,6 +67,7 @@ _PERIOD = _query(
     "period",
     "a quarter (2026-Q3), a month (2026-10) or an ISO week (2026-W42), read in the journey's"
     " time zone (default: the current quarter)",
+    PERIOD,
 )
 
 _SCORE = {
@@ -176,7 +190,7 @@ def report_paths() -> dict[str, Any]:
                 " and the change on the previous period with its verdict, for a quarter, a"
                 " month or a week; broken down by `by` and narrowed by the filters.",
                 "parameters": [
-                    _query("journey", "the journey's key", required=True),
+                    _query("journey", "the journey's key", JOURNEY, required=True),
                     _PERIOD,
                     _query(
                         "by",
@@ -184,7 +198,11 @@ def report_paths() -> dict[str, Any]:
                         " an attribute's name (store, region)",
                     ),
                     *FILTERS,
-                    _query("format", "json (default) or csv (one row per touchpoint x group)"),
+                    _query(
+                        "format",
+                        "json (default) or csv (one row per touchpoint x group)",
+                        choice("", "json", "csv"),
+                    ),
                 ],
                 "responses": {
                     "200": {
@@ -202,13 +220,18 @@ def report_paths() -> dict[str, Any]:
             "get": {
                 "summary": "Figures per touchpoint over the last periods, for a trend",
                 "parameters": [
-                    _query("journey", "the journey's key", required=True),
+                    _query("journey", "the journey's key", JOURNEY, required=True),
                     _query(
                         "period",
                         "the last period of the trend; its kind (quarter, month, week) is"
                         " the trend's (default: the current quarter)",
+                        PERIOD,
                     ),
-                    _query("periods", "how many periods, 1 to 60 (default 8)"),
+                    _query(
+                        "periods",
+                        "how many periods, 1 to 60 (default 8)",
+                        {"type": "string", "pattern": "^0*([1-9]|[1-5][0-9]|60)$"},
+                    ),
                     *FILTERS,
                 ],
                 "responses": {

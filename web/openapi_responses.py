@@ -8,6 +8,7 @@ from typing import Any
 
 from surveys.comments import MAX_LIMIT, SCORE_GROUPS, SENTIMENTS
 from web.exports import COLUMNS
+from web.openapi_parts import JOURNEY, choice, query
 
 _TEXT = {"type": ["string", "null"]}
 _SCORE = {"type": ["integer", "null"]}
@@ -73,6 +74,14 @@ _PARAMETERS = [
 ]
 
 
+#: The parameters whose values the document can say; the rest are checked against the
+#: journey's answers (a 400 naming the parameter).
+_SCHEMAS: dict[str, dict[str, Any]] = {
+    "journey": JOURNEY | {"pattern": "\\S"},
+    "format": choice("json", "csv"),
+}
+
+
 def _error(description: str) -> dict[str, Any]:
     schema = {"$ref": "#/components/schemas/Error"}
     return {"description": description, "content": {"application/json": {"schema": schema}}}
@@ -92,13 +101,7 @@ def responses_paths() -> dict[str, Any]:
                 " `next`. `format=csv` or `Accept: text/csv` streams every answer of the"
                 " filters as CSV, whatever the cursor and limit.",
                 "parameters": [
-                    {
-                        "name": name,
-                        "in": "query",
-                        "required": name == "journey",
-                        "description": description,
-                        "schema": {"type": "string"},
-                    }
+                    query(name, description, _SCHEMAS.get(name), required=name == "journey")
                     for name, description in _PARAMETERS
                 ],
                 "responses": {

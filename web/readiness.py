@@ -4,8 +4,10 @@
 a process because the database is briefly away. `/readyz` asks what the work needs: the
 database answers, Redis answers, and every migration this code ships has been applied (a
 process started before `touchpoint migrate` ran would fail on the first query that needs
-a new column). Each check has its own short timeout, so a hung dependency makes the
-process unready, not the probe slow.
+a new column). With a separate reports database (TOUCHPOINT_REPORTS_DATABASE_URL), it is
+asked too and said, but not required: were it, a replica's outage would take the survey
+pages and the event intake out of the load balancer with the review. Each check has its
+own short timeout, so a hung dependency makes the process unready, not the probe slow.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 
 from redis.asyncio import Redis
 from tortoise import connections
 
+from surveys.sql import REPORTS, reports_connected
 from web.database import APPS
 
 #: How long one check may take before it counts as failed.
@@ -33,6 +36,8 @@ class Check:
     name: str
     ok: bool
     detail: str
+    #: Whether the process is unready while this check fails.
+    required: bool = True
 
 
 def shipped_migrations() -> set[tuple[str, str]]:
@@ -50,19 +55,28 @@ async def _database() -> str:
     return "answers"
 
 
+async def _reports_database() -> str:
+    await connections.get(REPORTS).execute_query("SELECT 1")
+    return "answers"
+
+
 async def _redis(redis: Redis) -> str:
     await redis.ping()
     return "answers"
 
 
-async def _migrations() -> str:
+async def missing_migrations() -> list[str]:
+    """`app.name` of every shipped migration the database has not applied, in order."""
     _, rows = await connections.get("default").execute_query(
         f"SELECT app, name FROM {MIGRATIONS_TABLE}"
     )
     missing = shipped_migrations() - {(row["app"], row["name"]) for row in rows}
-    if missing:
-        names = ", ".join(f"{app}.{name}" for app, name in sorted(missing))
-        raise LookupError(f"not applied: {names} (run `touchpoint migrate`)")
+    return [f"{app}.{name}" for app, name in sorted(missing)]
+
+
+async def _migrations() -> str:
+    if missing := await missing_migrations():
+        raise LookupError(f"not applied: {', '.join(missing)} (run `touchpoint migrate`)")
     return "all applied"
 
 
@@ -76,11 +90,16 @@ async def _check(name: str, probe: Callable[[], Awaitable[str]]) -> Check:
 
 
 async def readiness(redis: Redis) -> list[Check]:
-    """The three checks, run at once."""
-    return list(
-        await asyncio.gather(
-            _check("database", _database),
-            _check("redis", lambda: _redis(redis)),
-            _check("migrations", _migrations),
-        )
-    )
+    """The checks, run at once: three, and the reports database's when it is separate."""
+    checks = [
+        _check("database", _database),
+        _check("redis", lambda: _redis(redis)),
+        _check("migrations", _migrations),
+    ]
+    if reports_connected():
+        checks.append(_optional(_check("reports database", _reports_database)))
+    return list(await asyncio.gather(*checks))
+
+
+async def _optional(check: Awaitable[Check]) -> Check:
+    return replace(await check, required=False)

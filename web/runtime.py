@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from arq import create_pool
-from arq.connections import ArqRedis, RedisSettings
+from arq.connections import ArqRedis
 from redis.asyncio import Redis
 
 from dispatch.channels import registry
@@ -20,6 +20,7 @@ from dispatch.channels.base import BuildContext
 from dispatch.channels.registry import Channels
 from web import database
 from web.redis import EmbeddedRedis
+from web.redis_urls import redis_settings
 from web.secret_key import resolve_secret_key
 from web.settings import Settings
 
@@ -42,6 +43,7 @@ class Runtime:
             "channels": self.channels,
             "public_url": self.settings.public_url,
             "max_send_attempts": self.settings.dispatch.max_send_attempts,
+            "send_retry_first_wait": self.settings.dispatch.send_retry_first_wait_seconds,
             "stuck_send_grace": timedelta(seconds=self.settings.dispatch.stuck_send_grace_seconds),
             "contact_across_journeys": self.settings.dispatch.across_journeys,
             "lock_ttl_seconds": self.settings.dispatch.job_timeout_seconds + 10,
@@ -60,7 +62,7 @@ class Runtime:
 
     async def new_redis_pool(self) -> ArqRedis:
         """A pool of its own for the worker, which closes its pool when it stops."""
-        return await create_pool(RedisSettings.from_dsn(self.redis_url))
+        return await create_pool(redis_settings(self.redis_url))
 
 
 def build_channels(settings: Settings, redis: Redis) -> Channels:
@@ -81,8 +83,8 @@ async def start_runtime(settings: Settings, *, connect_database: bool = True) ->
     secret_key = resolve_secret_key(settings)
     url, embedded = redis_url(settings)
     if connect_database:
-        await database.connect(settings.effective_database_url)
-    redis = await create_pool(RedisSettings.from_dsn(url))
+        await database.connect(settings.effective_database_url, settings.reports_database_url)
+    redis = await create_pool(redis_settings(url))
     return Runtime(settings, url, redis, build_channels(settings, redis), secret_key, embedded)
 
 

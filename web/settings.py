@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -38,6 +38,7 @@ from pydantic_settings.sources import DotenvType
 from dispatch.settings import DispatchSettings, SmtpSettings, TwilioSettings
 from journeys.settings import JourneysSettings
 from surveys.settings import SurveysSettings
+from web.redis_urls import redis_settings
 
 #: Where `touchpoint up` and `touchpoint web` listen unless told otherwise (--host, --port).
 DEFAULT_HOST = "127.0.0.1"
@@ -54,7 +55,12 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".touchpoint")
     #: tortoise-orm URL: sqlite://path or postgres://user:pass@host:5432/db.
     database_url: str | None = None
-    #: redis://host:6379/0 or unix:///path; empty means the bundled Redis.
+    #: Where the review, exports, the dashboard and the insight report read: a read replica
+    #: of the main database (same kind of URL). Unset, they read the main database.
+    reports_database_url: str | None = None
+    #: redis://host:6379/0, unix:///path, or Redis Sentinel as
+    #: redis+sentinel://host1:26379,host2:26379/mymaster/0 (web/redis_urls.py);
+    #: empty means the bundled Redis.
     redis_url: str | None = None
     #: The base of survey links and of the Twilio status callback URL. Unset, a web
     #: process uses the address it serves (`served_at`); a lone worker, the default one.
@@ -67,9 +73,16 @@ class Settings(BaseSettings):
     session_lifetime_hours: int = Field(default=7 * 24, ge=1)
     sign_in_failures_allowed: int = Field(default=5, ge=1)
     sign_in_failure_window_minutes: int = Field(default=15, ge=1)
+    #: Unknown survey links (/s/, /r/, /u/) one client address may open within the window
+    #: before every link answers it 429 until the window ends (web/token_throttle.py).
+    survey_link_misses_allowed: int = Field(default=20, ge=1)
+    survey_link_miss_window_minutes: int = Field(default=10, ge=1)
     #: Addresses of the TLS proxies whose X-Forwarded-For/-Proto are believed (uvicorn's
     #: forwarded_allow_ips): "127.0.0.1", a comma-separated list, or "*" behind a private LB.
     forwarded_allow_ips: str = "127.0.0.1"
+    #: When set, /metrics (and a worker's --metrics-port) asks for `Authorization: Bearer
+    #: <token>`; unset, /metrics is open like /healthz (it holds no personal data).
+    metrics_token: SecretStr | None = None
     #: How long the personal data of an interaction is kept when its journey names no
     #: `retention`; 0 keeps it forever (web/retention.py erases the rest hourly).
     retention_days: int = Field(default=730, ge=0)
@@ -81,6 +94,10 @@ class Settings(BaseSettings):
     insights_send_at: time = time(9, 0)
     insights_timezone: str | None = None
     insights_skip_holidays: bool = True
+    #: Log lines as text for a terminal, or one JSON object per line for a log collector;
+    #: and the least severe level written (web/logs.py).
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     journeys: JourneysSettings = Field(default_factory=JourneysSettings)
     surveys: SurveysSettings = Field(default_factory=SurveysSettings)
@@ -110,6 +127,11 @@ class Settings(BaseSettings):
                 raise ValueError(f"not an email address: {address!r} (comma-separated addresses)")
         return ", ".join(addresses)
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
     @field_validator("insights_timezone")
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
@@ -132,11 +154,18 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
-    @field_validator("database_url")
+    @field_validator("database_url", "reports_database_url")
     @classmethod
     def _known_database(cls, value: str | None) -> str | None:
         if value and not value.startswith(("sqlite://", "postgres://", "asyncpg://", "psycopg://")):
             raise ValueError("must be a sqlite:// or postgres:// URL")
+        return value or None
+
+    @field_validator("redis_url")
+    @classmethod
+    def _known_redis(cls, value: str | None) -> str | None:
+        if value:
+            redis_settings(value)  # its ValueError says what is wrong with the URL
         return value or None
 
     @property

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from arq.constants import default_queue_name, job_key_prefix
 
 from dispatch.channels.base import OutgoingMessage
 from dispatch.channels.console import ConsoleChannel
@@ -20,6 +21,7 @@ from dispatch.channels.registry import Channels
 from dispatch.channels.sms import SmsChannel
 from dispatch.claims import claim_invitation
 from dispatch.models import Message
+from dispatch.queue import job_id
 from dispatch.recovery import CANNOT_ASK, RETRYING, resolve_stuck_sends
 from dispatch.settings import TwilioSettings
 from surveys.models import Invitation, InvitationStatus
@@ -129,6 +131,20 @@ async def test_a_send_stopped_before_any_message_was_written_is_scheduled_again(
     resolved = await Invitation.get(id=invitation.id)
     assert resolved.status == InvitationStatus.SCHEDULED
     assert twilio.attempts() == []
+
+
+async def test_an_invitation_scheduled_again_is_back_on_the_queue_at_once(shop, ctx, runtime):
+    """Not a minute later at the next sweep: the stopped worker's job is long gone."""
+    invitation = await stopped_mid_send(shop, channel=None)
+    redis = runtime.redis
+    await redis.delete(job_key_prefix + job_id(invitation.id))
+    await redis.zrem(default_queue_name, job_id(invitation.id))
+
+    assert await resolve_stuck_sends(ctx) == 1
+
+    due_at = await redis.zscore(default_queue_name, job_id(invitation.id))
+    assert due_at is not None
+    assert abs(due_at / 1000 - datetime.now(UTC).timestamp()) < 60
 
 
 async def test_an_invitation_sending_since_a_minute_ago_is_left_alone(shop, ctx, sms):

@@ -71,18 +71,18 @@ def test_it_works_out_nps_and_its_adjusted_wald_interval():
 def test_one_promoter_scores_100_with_a_wide_interval():
     # n' = 4, p' = 1.75 / 4 = 0.4375, d' = 0.75 / 4 = 0.1875, p' - d' = 0.25.
     # var = (0.625 - 0.0625) / 4 = 0.140625, sqrt = 0.375, half = 0.735.
-    # interval = [25 - 73.5, 25 + 73.5] = [-48.5, 98.5].
+    # interval = [25 - 73.5, 25 + 73.5] = [-48.5, 98.5], widened to hold the score: 100.
     score = nps(1, 0, 0)
     assert score.score == 100
     assert score.low == approx(-48.5)
-    assert score.high == approx(98.5)
+    assert score.high == 100
     assert score.margin == approx(73.5)
 
 
 def test_one_detractor_scores_minus_100():
     score = nps(0, 0, 1)
     assert score.score == -100
-    assert (score.low, score.high) == (approx(-98.5), approx(48.5))
+    assert (score.low, score.high) == (-100, approx(48.5))  # widened from -98.5 to the score
 
 
 def test_the_nps_interval_is_clipped_to_the_scale_but_the_margin_is_not():

@@ -164,6 +164,30 @@ async def test_malformed_json_is_a_400_that_says_so(client, api_key, shop_journe
     assert "not valid JSON" in answer.json()["error"]["message"]
 
 
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
+async def test_a_number_json_does_not_have_is_a_400_naming_it(
+    client, api_key, shop_journey, number
+):
+    """Python's reader takes NaN; PostgreSQL would refuse it in the attributes column."""
+    body = (
+        '{"events": [{"id": "N-1", "type": "order.delivered",'
+        f' "occurred_at": "{days_ago(8)}", "customer": {{"id": "anna"}},'
+        f' "attributes": {{"weight": {number}}}}}]}}'
+    )
+    answer = await client.post(
+        "/api/v1/events",
+        content=body,
+        headers={"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"},
+    )
+
+    assert answer.status_code == 400
+    assert answer.json()["error"] == {
+        "message": f"the body is not valid JSON: {number} is not a JSON number",
+        "field": "body",
+    }
+    assert await nothing_was_written()
+
+
 async def test_a_body_without_events_is_a_422(client, api_key, shop_journey):
     answer = await client.post(
         "/api/v1/events", json={"event": {}}, headers={"Authorization": f"Bearer {api_key}"}

@@ -147,6 +147,13 @@ def test_a_port_that_is_no_port_is_refused_before_anything_starts(env):
     assert "--port: not a port number (1-65535): 'eighty'" in result.stderr
 
 
+def test_a_number_of_web_processes_below_one_is_refused_before_anything_starts(env):
+    result = touchpoint("web", "--workers", "0", env=env)
+
+    assert result.returncode == 2
+    assert "--workers: not a number of processes (1 or more): '0'" in result.stderr
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -7,8 +7,10 @@ exception handler of web/app.py.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,10 +22,12 @@ from starlette.routing import Route
 
 from dispatch.delivery import carriers
 from dispatch.queue import enqueue_invitations
-from journeys.models import Journey
+from journeys.models import Customer, Journey
 from journeys.periods import AnyPeriod, current_period, parse_any_period, periods_ending
 from surveys.intake import EventResult, take_events
+from surveys.invitations import ScheduledInvitation
 from surveys.links import survey_url
+from surveys.metrics import count_events
 from surveys.models import Invitation, InvitationStatus
 from surveys.review import check_filters, check_period, review_figures, trend
 from surveys.review_filters import ReviewError, ReviewFilters, check_dimension, filters_from_query
@@ -31,6 +35,11 @@ from web.access import requires
 from web.runtime import Runtime
 
 PAGE_SIZE = 100
+#: The largest id a row may have (our ids are PostgreSQL integers, 32-bit): a larger one in
+#: a path or parameter finds nothing rather than overflowing the driver.
+MAX_ID = 2**31 - 1
+JOURNEY_KEY_LENGTH: int = Journey._meta.fields_map["key"].max_length  # type: ignore[attr-defined]
+CUSTOMER_ID_LENGTH: int = Customer._meta.fields_map["external_id"].max_length  # type: ignore[attr-defined]
 log = logging.getLogger("touchpoint.api")
 
 
@@ -51,18 +60,73 @@ def error_response(
     return JSONResponse({"error": error}, status_code=status, headers=headers)
 
 
-#: Every endpoint of the API needs an API key.
-api = requires("api")
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def api(endpoint: Endpoint) -> Endpoint:
+    """Every endpoint of the API needs an API key, and takes no NUL character in a parameter:
+    PostgreSQL's text cannot hold one, so it is refused here rather than by the driver."""
+
+    @functools.wraps(endpoint)
+    async def checked(request: Request) -> Response:
+        params = [*request.query_params.multi_items(), *request.path_params.items()]
+        for name, value in params:
+            if "\x00" in name or "\x00" in str(value):
+                raise ApiError(422, "a parameter may not hold a NUL character", name)
+        return await endpoint(request)
+
+    return requires("api")(checked)
+
+
+def one_route(path: str, endpoints: dict[str, Endpoint], name: str | None = None) -> Route:
+    """One route for all the methods of a path, so that a 405 lists every one in `Allow`
+    (two routes on one path each answer 405 with their own methods only)."""
+
+    async def by_method(request: Request) -> Response:
+        method = "GET" if request.method == "HEAD" else request.method
+        return await endpoints[method](request)
+
+    return Route(path, by_method, methods=list(endpoints), name=name)
+
+
+class NotJson(ValueError):
+    pass
+
+
+def _not_json(name: str) -> Any:
+    """Python reads NaN and Infinity; JSON has no such numbers, and PostgreSQL refuses them
+    in a JSON column."""
+    raise NotJson(f"{name} is not a JSON number")
 
 
 async def read_json(request: Request) -> Any:
-    """The request's JSON body, or a 400 that says what is wrong with it."""
+    """The request's JSON body, or a 400 that says what is wrong with it. Text holding a
+    NUL character (which PostgreSQL cannot store) is a 422 naming where it is."""
+    body = await request.body()
     try:
-        return json.loads(await request.body())
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        found = json.loads(body, parse_constant=_not_json)
+    except (UnicodeDecodeError, json.JSONDecodeError, NotJson) as error:
         raise ApiError(400, f"the body is not valid JSON: {error}", "body") from None
     except RecursionError:
         raise ApiError(400, "the body is not valid JSON: nested too deeply", "body") from None
+    if b"\\u0000" in body and (where := _nul_at(found, "")) is not None:
+        raise ApiError(422, "text may not hold a NUL character (\\u0000)", where or "body")
+    return found
+
+
+def _nul_at(value: Any, path: str) -> str | None:
+    """The path of the first key or string holding a NUL character, or None."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, list):
+        inside = [(f"{path}[{index}]", item) for index, item in enumerate(value)]
+    elif isinstance(value, dict):
+        inside = [(f"{path}.{key}".lstrip("."), item) for key, item in value.items()]
+        if any("\x00" in key for key in value):
+            return path or "body"
+    else:
+        return None
+    return next((f for where, item in inside if (f := _nul_at(item, where)) is not None), None)
 
 
 async def _read_events(request: Request, limit: int) -> list[Any]:
@@ -90,6 +154,7 @@ async def post_events(request: Request) -> JSONResponse:
     ]
     await _enqueue(runtime, scheduled)
     counts = {s: sum(r.status == s for r in results) for s in ("accepted", "duplicate", "rejected")}
+    count_events(counts)
     status = 200 if not counts["rejected"] else 422 if counts["rejected"] == len(results) else 207
     body = {**counts, "results": [_event_result(r, settings.public_url) for r in results]}
     return JSONResponse(body, status_code=status)
@@ -108,10 +173,25 @@ async def _enqueue(runtime: Runtime, scheduled: list[tuple[int, datetime]]) -> N
 def _event_result(result: EventResult, public_url: str) -> dict[str, Any]:
     answer: dict[str, Any] = {"index": result.index, "id": result.id, "status": result.status}
     if result.status == "accepted":
-        answer["invitations"] = [_invitation(i, public_url) for i in result.invitations]
+        answer["invitations"] = [_scheduled(i, public_url) for i in result.invitations]
     if result.errors:
         answer["errors"] = [e.model_dump() for e in result.errors]
     return answer
+
+
+def _scheduled(invitation: ScheduledInvitation, public_url: str) -> dict[str, Any]:
+    """An invitation intake just wrote, in the shape of `_invitation`: not sent yet."""
+    return {
+        "id": invitation.id,
+        "touchpoint": invitation.touchpoint.key,
+        "status": invitation.status.value,
+        "reason": invitation.reason,
+        "send_at": invitation.send_at.isoformat(),
+        "sent_at": None,
+        "channel": None,
+        "requested_channel": None,
+        "link": survey_url(public_url, invitation.token),
+    }
 
 
 def _invitation(
@@ -136,13 +216,16 @@ async def list_invitations(request: Request) -> JSONResponse:
     runtime: Runtime = request.app.state.runtime
     query = Invitation.all()
     if customer := request.query_params.get("customer"):
+        if len(customer) > CUSTOMER_ID_LENGTH:
+            message = f"customer is at most {CUSTOMER_ID_LENGTH} characters"
+            raise ApiError(422, message, "customer")
         query = query.filter(customer__external_id=customer)
     if status := request.query_params.get("status"):
         if status not in {s.value for s in InvitationStatus}:
             allowed = ", ".join(s.value for s in InvitationStatus)
             raise ApiError(422, f"unknown status {status!r}; one of: {allowed}", "status")
         query = query.filter(status=status)
-    after = _int_param(request, "after", 0)
+    after = min(_int_param(request, "after", 0), MAX_ID)
     rows = (
         await query.filter(id__gt=after)
         .order_by("id")
@@ -238,11 +321,18 @@ async def touchpoint_trend(request: Request) -> JSONResponse:
     )
 
 
+async def find_journey(key: str) -> Journey | None:
+    """A key longer than the column finds no journey, rather than failing the ORM's check."""
+    if len(key) > JOURNEY_KEY_LENGTH:
+        return None
+    return await Journey.get_or_none(key=key)
+
+
 async def _journey(request: Request) -> Journey:
     key = request.query_params.get("journey")
     if not key:
         raise ApiError(422, "name a journey: ?journey=<key>", "journey")
-    journey = await Journey.get_or_none(key=key)
+    journey = await find_journey(key)
     if journey is None:
         raise ApiError(404, f"no journey with key {key!r}", "journey")
     return journey

@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from journeys.periods import Period, parse_period
 from surveys.followup_figures import GROUPINGS, UnknownJourney, period_figures
-from web.routes.api import ApiError, api
+from web.routes.api import JOURNEY_KEY_LENGTH, ApiError, api
 
 
 async def case_figures(request: Request) -> JSONResponse:
@@ -24,11 +24,14 @@ async def case_figures(request: Request) -> JSONResponse:
         raise ApiError(
             422, f"group_by is one of {', '.join(GROUPINGS)}, not {group_by!r}", "group_by"
         )
+    journey = params.get("journey") or None
+    if journey is not None and len(journey) > JOURNEY_KEY_LENGTH:
+        raise ApiError(404, f"no journey {journey[:JOURNEY_KEY_LENGTH]!r}...", "journey")
     try:
         report = await period_figures(
             _period(params.get("period")),
             group_by=group_by,  # type: ignore[arg-type]
-            journey=params.get("journey") or None,
+            journey=journey,
             now=datetime.now(UTC),
         )
     except UnknownJourney as error:

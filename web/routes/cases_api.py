@@ -43,7 +43,7 @@ from web.access import ROLES
 from web.announce import announce
 from web.audit import record
 from web.models import User
-from web.routes.api import ApiError, api, read_json
+from web.routes.api import MAX_ID, ApiError, api, one_route, read_json
 from web.routes.query import page_param
 
 PAGE_SIZE = 100
@@ -106,17 +106,26 @@ def _bool_param(request: Request, name: str) -> bool:
     return value == "true"
 
 
+def _text_param(request: Request, name: str, longest: int) -> str | None:
+    """A filter as long as its column at most: a longer one could match nothing, and the
+    ORM refuses to look for it."""
+    value = request.query_params.get(name)
+    if value is not None and len(value) > longest:
+        raise ApiError(422, f"{name} is at most {longest} characters", name)
+    return value
+
+
 async def list_cases(request: Request) -> JSONResponse:
     params = request.query_params
     status = params.get("status")
     if status is not None and status not in _STATUSES:
         raise ApiError(422, f"unknown status {status!r}; one of: {', '.join(_STATUSES)}", "status")
-    owner = params.get("owner")
+    owner = _text_param(request, "owner", 254)
     now = datetime.now(UTC)
     query = case_queue(
-        journey=params.get("journey"),
-        touchpoint=params.get("touchpoint"),
-        team=params.get("team"),
+        journey=_text_param(request, "journey", 63),
+        touchpoint=_text_param(request, "touchpoint", 63),
+        team=_text_param(request, "team", 63),
         unassigned=owner == "none",
         status=status,
         overdue=_bool_param(request, "overdue"),
@@ -124,7 +133,7 @@ async def list_cases(request: Request) -> JSONResponse:
     )
     if owner and owner != "none":
         query = query.filter(owner_email=owner.strip().lower())
-    if (ticket := params.get("external_ticket_id")) is not None:
+    if (ticket := _text_param(request, "external_ticket_id", 200)) is not None:
         query = query.filter(external_ticket_id=ticket)
     page = page_param(params.get("page", "1"))
     rows = (
@@ -141,8 +150,11 @@ async def list_cases(request: Request) -> JSONResponse:
 
 
 async def _case_of(request: Request) -> FollowUpCase:
+    case_id = request.path_params["id"]
+    if case_id > MAX_ID:
+        raise ApiError(404, f"no case {case_id}", "id")
     try:
-        return await get_case(request.path_params["id"])
+        return await get_case(case_id)
     except CaseError as error:
         raise ApiError(error.status, error.message, "id") from None
 
@@ -318,7 +330,6 @@ async def add_case_note(request: Request) -> JSONResponse:
 
 routes = [
     Route("/api/v1/cases", api(list_cases), methods=["GET"]),
-    Route("/api/v1/cases/{id:int}", api(show_case), methods=["GET"]),
-    Route("/api/v1/cases/{id:int}", api(change_case), methods=["PATCH"]),
+    one_route("/api/v1/cases/{id:int}", {"GET": api(show_case), "PATCH": api(change_case)}),
     Route("/api/v1/cases/{id:int}/notes", api(add_case_note), methods=["POST"]),
 ]

@@ -10,13 +10,24 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from journeys.models import Customer
 from web.audit import record
 from web.privacy import CustomerNotFound, erase_customer, export_customer
 from web.routes.api import ApiError, api
 
+ID_LENGTH: int = Customer._meta.fields_map["external_id"].max_length  # type: ignore[attr-defined]
+
+
+def _external_id(request: Request) -> str:
+    """The customer id of the path; one longer than any stored names no customer."""
+    external_id: str = request.path_params["id"]
+    if len(external_id) > ID_LENGTH:
+        raise ApiError(404, f"no customer with an id of {len(external_id)} characters", "id")
+    return external_id
+
 
 async def export(request: Request) -> JSONResponse:
-    external_id = request.path_params["id"]
+    external_id = _external_id(request)
     try:
         data = await export_customer(external_id)
     except CustomerNotFound as error:
@@ -26,7 +37,7 @@ async def export(request: Request) -> JSONResponse:
 
 
 async def erase(request: Request) -> JSONResponse:
-    external_id = request.path_params["id"]
+    external_id = _external_id(request)
     try:
         summary = await erase_customer(external_id)
     except CustomerNotFound as error:

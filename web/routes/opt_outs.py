@@ -29,18 +29,32 @@ from dispatch.optouts import AddressKind, active_opt_out, normalise_address, opt
 from journeys.events import field_errors, to_e164
 from web.announce import announce
 from web.audit import record
-from web.routes.api import ApiError, api, read_json
+from web.routes.api import ApiError, api, one_route, read_json
 from web.routes.query import moment_param, page_param
 from web.runtime import Runtime
 
 SOURCE = "api"
 PAGE_SIZE = 100
+ADDRESS_LENGTH: int = OptOut._meta.fields_map["address"].max_length  # type: ignore[attr-defined]
+
+
+#: Exactly one of phone and email, said in the schema as parse_opt_out checks it.
+_ONE_ADDRESS = [
+    {
+        "required": ["phone"],
+        "properties": {"phone": {"type": "string", "pattern": "\\S"}, "email": {"type": "null"}},
+    },
+    {
+        "required": ["email"],
+        "properties": {"email": {"type": "string"}, "phone": {"type": "null"}},
+    },
+]
 
 
 class OptOutIn(BaseModel):
     """What asks for an opt-out: a phone or an email (`parse_opt_out` wants exactly one), a note."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"oneOf": _ONE_ADDRESS})
 
     phone: str | None = Field(default=None, max_length=40)
     email: EmailStr | None = None
@@ -138,7 +152,7 @@ def address_key(request: Request, text: str) -> str:
 
 async def lift_opt_out(request: Request) -> JSONResponse:
     key = address_key(request, request.path_params["address"])
-    found = await OptOut.get_or_none(address=key)
+    found = await OptOut.get_or_none(address=key) if len(key) <= ADDRESS_LENGTH else None
     if found is None:
         raise ApiError(404, f"{key} never opted out", "address")
     if await opt_in(key, "email" if found.kind == "email" else "phone", SOURCE):
@@ -169,7 +183,6 @@ async def list_opt_outs(request: Request) -> JSONResponse:
 
 
 routes = [
-    Route("/api/v1/opt-outs", api(record_opt_out), methods=["POST"]),
-    Route("/api/v1/opt-outs", api(list_opt_outs), methods=["GET"]),
+    one_route("/api/v1/opt-outs", {"GET": api(list_opt_outs), "POST": api(record_opt_out)}),
     Route("/api/v1/opt-outs/{address}", api(lift_opt_out), methods=["DELETE"]),
 ]

@@ -16,13 +16,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from journeys.models import Journey
 from surveys.comments import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor, page_answers
 from surveys.review_filters import ReviewError
 from web.answer_query import answer_query
 from web.audit import record
 from web.exports import EXPORTED, csv_response
-from web.routes.api import ApiError, api
+from web.routes.api import ApiError, api, find_journey
 
 
 async def responses(request: Request) -> Response:
@@ -30,7 +29,7 @@ async def responses(request: Request) -> Response:
     key = (params.get("journey") or "").strip()
     if not key:
         raise ApiError(400, "name a journey: ?journey=<key>", "journey")
-    journey = await Journey.get_or_none(key=key)
+    journey = await find_journey(key)
     if journey is None:
         raise ApiError(404, f"no journey with key {key!r}", "journey")
     timezone = ZoneInfo(journey.timezone)

@@ -21,15 +21,14 @@ from starlette.responses import RedirectResponse
 from starlette.responses import Response as HttpResponse
 from starlette.routing import Route
 
-from surveys.models import Answer, Invitation, InvitationStatus
+from surveys.invitation_survey import InvitationSurvey, OpenedLink, SavedAnswer, open_invitation
+from surveys.models import Invitation, InvitationStatus
 from surveys.responses import (
     COMMENT_LIMIT,
     FIELDS,
     AnswerError,
-    InvitationSurvey,
     SurveyClosed,
     check_open,
-    invitation_survey,
     parse_answers,
     parse_score,
     record_response,
@@ -90,11 +89,15 @@ def _closed(request: Request, closed: SurveyClosed, locale: str) -> HttpResponse
     return _message(request, locale, 410, (locale, "closed.title", body))
 
 
-async def _find(request: Request) -> Invitation | None:
+def _token(request: Request) -> str | None:
     token = request.path_params["token"]
-    if not _TOKEN.fullmatch(token):
-        return None
-    return await Invitation.get_or_none(token=token)
+    return token if _TOKEN.fullmatch(token) else None
+
+
+async def _open(request: Request, *, answering: bool = False) -> OpenedLink | None:
+    """The invitation, its survey and the answer so far: one statement (the hot path)."""
+    token = _token(request)
+    return None if token is None else await open_invitation(token, answering=answering)
 
 
 def _locale(request: Request, invitation: Invitation) -> tuple[str, bool]:
@@ -104,7 +107,8 @@ def _locale(request: Request, invitation: Invitation) -> tuple[str, bool]:
 
 
 def _path(request: Request, name: str, token: str, lang: str | None = None) -> str:
-    path = str(request.app.url_path_for(name, token=token))
+    """The page's own routes build their paths (not the app's search through every route)."""
+    path = str(_ROUTES[name].url_path_for(name, token=token))
     return f"{path}?lang={lang}" if lang else path
 
 
@@ -142,25 +146,24 @@ def _form(
     )
 
 
-async def _saved_values(invitation: Invitation) -> dict[str, str]:
-    response = await Answer.get_or_none(invitation_id=invitation.id)
-    if response is None:
+def _saved_values(saved: SavedAnswer | None) -> dict[str, str]:
+    if saved is None:
         return {}
-    found = {"nps": response.nps, "csat": response.csat, "comment": response.comment}
+    found = {"nps": saved.nps, "csat": saved.csat, "comment": saved.comment}
     return {field: str(value) for field, value in found.items() if value is not None}
 
 
 async def show_survey(request: Request) -> HttpResponse:
-    invitation = await _find(request)
-    if invitation is None:
+    found = await _open(request)
+    if found is None:
         return not_found_page(request)
+    invitation, plan, saved = found.invitation, found.plan, found.saved
     locale, _ = _locale(request, invitation)
     try:
         check_open(invitation)
     except SurveyClosed as closed:
         return _closed(request, closed, locale)
-    plan = await invitation_survey(invitation)
-    values = await _saved_values(invitation)
+    values = _saved_values(saved)
     score = request.query_params.get("score")
     if score is None or request.method != "GET":
         return _form(request, invitation, plan, values=values)
@@ -168,7 +171,7 @@ async def show_survey(request: Request) -> HttpResponse:
         nps = parse_score(score, "nps")
         if nps is None:
             return _form(request, invitation, plan, values=values)
-        await record_response(invitation, nps=nps, csat=None, comment=None, partial=True)
+        await record_response(invitation, nps=nps, csat=None, comment=None, partial=True, plan=plan)
         await announce(request)
     except AnswerError as error:
         return _form(request, invitation, plan, values=values, errors=error)
@@ -178,15 +181,15 @@ async def show_survey(request: Request) -> HttpResponse:
 
 
 async def submit_survey(request: Request) -> HttpResponse:
-    invitation = await _find(request)
-    if invitation is None:
+    found = await _open(request, answering=True)
+    if found is None:
         return not_found_page(request)
+    invitation, plan = found.invitation, found.plan
     locale, chosen = _locale(request, invitation)
     try:
         check_open(invitation)
     except SurveyClosed as closed:
         return _closed(request, closed, locale)
-    plan = await invitation_survey(invitation)
     length = request.headers.get("content-length", "0")
     if not length.isdigit() or int(length) > MAX_FORM_BYTES:
         return _message(request, locale, 413, (locale, "bad_request.title", "error.invalid"))
@@ -195,7 +198,13 @@ async def submit_survey(request: Request) -> HttpResponse:
     try:
         answers = parse_answers(values, plan.survey)
         await record_response(
-            invitation, nps=answers.nps, csat=answers.csat, comment=answers.comment, source="web"
+            invitation,
+            nps=answers.nps,
+            csat=answers.csat,
+            comment=answers.comment,
+            source="web",
+            plan=plan,
+            dimensions=found.dimensions,
         )
         await announce(request)
     except AnswerError as error:
@@ -207,14 +216,14 @@ async def submit_survey(request: Request) -> HttpResponse:
 
 
 async def thank_you(request: Request) -> HttpResponse:
-    invitation = await _find(request)
-    if invitation is None:
+    found = await _open(request)
+    if found is None:
         return not_found_page(request)
+    invitation, plan = found.invitation, found.plan
     locale, chosen = _locale(request, invitation)
-    if not await Answer.exists(invitation_id=invitation.id):
+    if found.saved is None:
         form = _path(request, "survey", invitation.token, locale if chosen else None)
         return RedirectResponse(form, status_code=303, headers=HEADERS)
-    plan = await invitation_survey(invitation)
     return _render(
         request,
         "survey/thanks.html",
@@ -229,3 +238,4 @@ routes = [
     Route("/s/{token}", submit_survey, methods=["POST"], name="survey_submit"),
     Route("/s/{token}/thanks", thank_you, methods=["GET"], name="survey_thanks"),
 ]
+_ROUTES = {route.name: route for route in routes}

@@ -39,6 +39,7 @@ from tortoise.transactions import in_transaction
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from dispatch.metrics import count_message
 from dispatch.models import Message
 from dispatch.optouts import active_opt_out, normalise_address, opt_in, opt_out
 from surveys import replies
@@ -150,6 +151,7 @@ async def message_status(request: Request) -> Response:
         status=status, error=_delivery_error(code) if code else message.error
     )
     if moved:
+        count_message(message.channel, status)
         await _update_invitation(request, message, status, code)
     else:
         log.info("status %s for message %s is not newer than %s", status, sid, message.status)

@@ -1,0 +1,90 @@
+"""Guessing survey links is slowed per client address.
+
+A survey, resolution-survey or unsubscribe link carries its token as the only credential.
+Each unknown token (a 404 on /s/, /r/ or /u/) is counted per client address in Redis, so
+the count holds across web processes; past `allowed` misses within the window, every token
+path answers 429 with Retry-After to that address until the window ends, known tokens too
+(else a guesser would simply carry on until a hit). The address is the one uvicorn gives:
+behind a proxy listed in forwarded_allow_ips, the forwarded one. If Redis does not answer,
+the pages are served unthrottled rather than not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+PREFIX = "touchpoint:token-misses"
+TOKEN_PATHS = ("/s/", "/r/", "/u/")
+
+log = logging.getLogger("touchpoint.token_throttle")
+
+
+def client_address(scope: Scope) -> str:
+    client = scope.get("client")
+    return client[0] if client else "unknown"
+
+
+class TokenThrottleMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(TOKEN_PATHS):
+            await self.app(scope, receive, send)
+            return
+        settings = scope["app"].state.runtime.settings
+        redis: Redis = scope["app"].state.runtime.redis
+        key = f"{PREFIX}:{client_address(scope)}"
+        try:
+            wait = await _wait_seconds(redis, key, settings.survey_link_misses_allowed)
+        except (OSError, RedisError) as error:
+            log.warning("survey links served unthrottled, Redis did not answer: %s", error)
+            await self.app(scope, receive, send)
+            return
+        if wait:
+            await _too_many(wait)(scope, receive, send)
+            return
+        status = 0
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, sending)
+        if status == 404:
+            window = settings.survey_link_miss_window_minutes * 60
+            try:
+                await _count_miss(redis, key, window)
+            except (OSError, RedisError) as error:
+                log.warning("an unknown survey link was not counted: %s", error)
+
+
+async def _wait_seconds(redis: Redis, key: str, allowed: int) -> int:
+    """Seconds this address must wait; 0 while it has missed fewer than `allowed` times."""
+    misses = await redis.get(key)
+    if misses is None or int(misses) < allowed:
+        return 0
+    left = await redis.pttl(key)
+    return max(1, -(-left // 1000))
+
+
+async def _count_miss(redis: Redis, key: str, window_seconds: int) -> None:
+    await redis.incr(key)
+    if await redis.ttl(key) < 0:  # the first miss of a window (or one whose EXPIRE was lost)
+        await redis.expire(key, window_seconds)
+
+
+def _too_many(wait: int) -> PlainTextResponse:
+    text = (
+        f"Too many unknown links from your address. Please try again in {wait} seconds.\n"
+        f"来自您地址的无效链接过多，请在 {wait} 秒后重试。\n"
+    )
+    headers = {"Retry-After": str(wait), "Cache-Control": "no-store"}
+    return PlainTextResponse(text, status_code=429, headers=headers)
