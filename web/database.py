@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate as run_migrations
 
 from surveys.sql import REPORTS, reads_reports, reports_connected, use_reports_connection
@@ -72,6 +73,10 @@ async def connect(database_url: str, reports_url: str | None = None) -> None:
     """Connect for the whole process: the server's lifespan runs in another task than its
     requests, so the connections must be global rather than bound to one task's context."""
     await _close_reports()
+    # tortoise keeps each model's INSERT statement by connection name, not by database
+    # kind: a process that connects again to another kind (the tests do) would send
+    # SQLite's `?` placeholders to PostgreSQL.
+    EXECUTOR_CACHE.clear()
     config = tortoise_config(database_url, reports_url)
     await Tortoise.init(config=config, _enable_global_fallback=True)
     separate = connections.db_config.pop(REPORTS, None) is not None

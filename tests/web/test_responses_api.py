@@ -189,4 +189,4 @@ async def test_the_openapi_document_describes_it(client, db):
     page = document["components"]["schemas"]["ResponsePage"]
     assert page["properties"]["responses"]["items"] == {"$ref": "#/components/schemas/Response"}
     assert "comment" in document["components"]["schemas"]["Response"]["properties"]
-    assert set(get["responses"]) == {"200", "400", "401", "404"}
+    assert set(get["responses"]) == {"200", "400", "401", "404", "422"}
