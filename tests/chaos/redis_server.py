@@ -17,7 +17,7 @@ from pathlib import Path
 
 import redis
 
-from tests.chaos.cluster import free_port
+from tests.processes import free_port
 
 
 def redis_binary() -> str | None:

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import httpx
 
-from tests.chaos.cluster import PostgresCluster, free_port
+from tests.chaos.cluster import PostgresCluster
 from tests.chaos.provider import UnreliableTwilio
 from tests.chaos.redis_server import RedisServer
 from tests.e2e.faults import WorkerProcess, worker_environment
-from tests.processes import ROOT
+from tests.processes import ROOT, free_port
 
 #: How late a held or hung Twilio answer comes: past the client's timeout.
 LATE_SECONDS = 2.0

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,17 +22,11 @@ import httpx
 import pytest
 
 from surveys.models import Invitation
-from tests.processes import ROOT, clean_environment
+from tests.processes import ROOT, clean_environment, free_port
 from tests.servers.twilio import TwilioServer
 from tests.stories import ANNA, Shop
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

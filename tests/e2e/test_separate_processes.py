@@ -7,9 +7,6 @@ the same database and Redis) sends the SMS through the loopback Twilio server.
 from __future__ import annotations
 
 import re
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,17 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.processes import ROOT, clean_environment, touchpoint
+from tests.processes import ROOT, clean_environment, free_port, running, touchpoint
 from tests.servers.twilio import TwilioServer
 from tests.stories import ANNA
 
 SHOP = ROOT / "tests" / "journeys" / "fixtures" / "shop.yaml"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -50,28 +41,12 @@ def environment(db: str, redis_url: str, twilio: TwilioServer, tmp_path: Path) -
 def web_process(environment: dict[str, str], tmp_path: Path) -> Iterator[str]:
     base = environment["TOUCHPOINT_PUBLIC_URL"]
     port = base.rsplit(":", 1)[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "web", "--port", port],
-        env=environment,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "web.log").open("w"),
-    )
+    log = tmp_path / "web.log"
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError("touchpoint web did not start")
-        yield base
+        with running(["web", "--port", port], environment, f"{base}/healthz", log):
+            yield base
     finally:
-        process.terminate()
-        process.wait(timeout=10)
-        print((tmp_path / "web.log").read_text())
+        print(log.read_text())
 
 
 async def test_the_web_process_takes_the_event_and_a_worker_process_sends_it(

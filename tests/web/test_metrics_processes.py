@@ -6,12 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,18 +14,12 @@ import httpx
 import pytest
 from prometheus_client.mmap_dict import MmapedDict, mmap_key
 
-from tests.processes import ROOT, clean_environment
+from tests.processes import clean_environment, free_port, running
 from tests.scrape import samples, value
 from tests.servers.twilio import TwilioServer
 from tests.stories import ANNA, Person
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def dead_pid() -> int:
@@ -59,32 +48,6 @@ def environment(db: str, redis_url: str, twilio: TwilioServer, tmp_path: Path) -
         twilio_from="+15005550006",
         twilio_api_url=twilio.url,
     ) | {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
-
-
-@contextmanager
-def running(args: list[str], env: dict[str, str], ready_url: str, log: Path) -> Iterator[None]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "web.cli", *args],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("w"),
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            assert process.poll() is None, log.read_text()
-            try:
-                httpx.get(ready_url, timeout=2)
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError(f"{args[0]} did not start: {log.read_text()}")
-        yield
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def web(env: dict[str, str], tmp_path: Path, name: str, *options: str) -> tuple[str, object]:

@@ -3,9 +3,6 @@ changes nothing."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -14,8 +11,7 @@ import pytest
 
 from dispatch.models import OptOut
 from surveys.models import Answer, Invitation, InvitationStatus
-from tests.e2e.test_separate_processes import free_port
-from tests.processes import ROOT, clean_environment
+from tests.processes import clean_environment, free_port, running
 from tests.stories import sent_invitation
 from web.app import create_app
 from web.models import AuditEvent
@@ -118,27 +114,9 @@ def web_process(db: str, redis_url: str, tmp_path: Path) -> Iterator[str]:
         survey_link_misses_allowed=str(ALLOWED),
         forwarded_allow_ips="127.0.0.1",
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "web", "--port", str(port)],
-        env=environment,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError("touchpoint web did not start")
+    args = ["web", "--port", str(port)]
+    with running(args, environment, f"{base}/healthz", tmp_path / "web.log"):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.mark.slow
