@@ -4,7 +4,8 @@ With `run_worker`, the arq worker runs inside the same process and event loop, w
 `touchpoint up` serves a newcomer with nothing else running.
 
 The middleware, outermost first: the request id (web/request_id.py); gzip; the console's
-security headers; the body limit; the survey links' guessing throttle; authentication (a
+security headers; a 503 while the database or Redis is away (web/unavailable.py); the body
+limit; the survey links' guessing throttle; authentication (a
 session cookie in the console, an API key on /api/*); the CSRF check of console forms.
 Refusals raised by endpoints (sign-in required, a scope missing, an API error) become pages
 or JSON in the exception handlers below, in one place. Innermost, the reports' GETs are
