@@ -16,8 +16,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from arq.worker import Worker
 from redis.exceptions import RedisError
+
+from dispatch.burst import DueWorkBurst
 
 log = logging.getLogger("touchpoint.dispatch.worker")
 
@@ -27,7 +28,7 @@ REDIS_AWAY = (RedisError, OSError)
 LONGEST_WAIT_SECONDS = 5.0
 
 
-class OutageTolerantWorker(Worker):
+class OutageTolerantWorker(DueWorkBurst):
     _outage_polls = 0
 
     async def _poll_iteration(self) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from types import TracebackType
 
 import httpx
+from redis import Redis
 
 from surveys.models import Invitation, InvitationStatus
 from tests.processes import ROOT, clean_environment
@@ -128,6 +129,24 @@ def worker_environment(
     )
 
 
+def queue_contents(redis_url: str) -> str:
+    """Each job on the queue with when it falls due and whether a worker has it running."""
+    redis = Redis.from_url(redis_url)
+    try:
+        now_ms = time.time() * 1000
+        lines = []
+        for job_id, score in redis.zrange("arq:queue", 0, -1, withscores=True):
+            running = redis.exists(b"arq:in-progress:" + job_id)
+            kept = redis.exists(b"arq:job:" + job_id)
+            lines.append(
+                f"{job_id.decode()}: due in {(score - now_ms) / 1000:+.1f} s"
+                f"{', running' if running else ''}{'' if kept else ', no job data'}"
+            )
+        return "\n".join(lines) or "(empty)"
+    finally:
+        redis.close()
+
+
 class WorkerProcess:
     """`touchpoint worker` in a process of its own, logging to a file; as a context
     manager it is killed on leaving if still running, and shows its log when the test
@@ -135,6 +154,7 @@ class WorkerProcess:
 
     def __init__(self, environment: dict[str, str], log: Path, *, burst: bool = False) -> None:
         self.log = log
+        self.redis_url = environment["TOUCHPOINT_REDIS_URL"]
         with log.open("w") as stream:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "web.cli", "worker", *(["--burst"] if burst else [])],
@@ -165,8 +185,17 @@ class WorkerProcess:
         assert self.process.wait(timeout=within) == 0, self.log.read_text()
 
     def finish(self, within: float) -> None:
-        """Wait for a burst worker to empty the queue and stop by itself."""
-        assert self.process.wait(timeout=within) == 0, self.log.read_text()
+        """Wait for a burst worker to send what is due and stop by itself; if it does not,
+        fail showing what it was waiting for."""
+        try:
+            returncode = self.process.wait(timeout=within)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(
+                f"the burst worker still runs after {within:g} s; the queue:\n"
+                + queue_contents(self.redis_url)
+                + f"\n--- {self.log.name} ---\n{self.log.read_text()}"
+            ) from None
+        assert returncode == 0, self.log.read_text()
 
     def __enter__(self) -> WorkerProcess:
         return self
