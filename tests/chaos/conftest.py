@@ -19,7 +19,7 @@ from journeys.loader import load_journey
 from journeys.store import apply_journey
 from tests.chaos.cluster import PostgresCluster, unavailable
 from tests.chaos.provider import UnreliableTwilio
-from tests.chaos.redis_server import RedisServer, redis_binary
+from tests.chaos.redis_server import RedisServer, redis_of_its_own
 from tests.chaos.world import LATE_SECONDS, World
 from tests.conftest import SHOP_JOURNEY
 from web.auth import create_api_key
@@ -56,14 +56,8 @@ def postgres() -> Iterator[PostgresCluster]:
 
 @pytest.fixture
 def own_redis() -> Iterator[RedisServer]:
-    binary = redis_binary()
-    if binary is None:
-        pytest.skip("the chaos story needs a redis-server binary of its own (apt install redis)")
-    server = RedisServer(binary).start()
-    try:
+    with redis_of_its_own("the chaos story") as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

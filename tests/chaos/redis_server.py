@@ -13,8 +13,11 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import redis
 
 from tests.processes import free_port
@@ -81,3 +84,16 @@ class RedisServer:
     def log(self) -> str:
         path = self.root / "server.log"
         return path.read_text(errors="replace") if path.exists() else ""
+
+
+@contextmanager
+def redis_of_its_own(needed_by: str) -> Iterator[RedisServer]:
+    """A Redis server for one test to stop and start; skips when there is no binary."""
+    binary = redis_binary()
+    if binary is None:
+        pytest.skip(f"{needed_by} needs a redis-server binary of its own (apt install redis)")
+    server = RedisServer(binary).start()
+    try:
+        yield server
+    finally:
+        server.stop()

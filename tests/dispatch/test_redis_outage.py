@@ -13,7 +13,7 @@ from arq.connections import ArqRedis, RedisSettings, create_pool
 from dispatch.queue import enqueue_invitations
 from dispatch.worker import create_worker
 from surveys.models import Invitation, InvitationStatus
-from tests.chaos.redis_server import RedisServer, redis_binary
+from tests.chaos.redis_server import RedisServer, redis_of_its_own
 from tests.e2e.faults import deliver_orders, eventually
 from tests.stories import ANNA
 
@@ -23,14 +23,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def own_redis() -> Iterator[RedisServer]:
     """A Redis of this test's own, which it stops and starts."""
-    binary = redis_binary()
-    if binary is None:
-        pytest.skip("needs a redis-server binary (apt install redis)")
-    server = RedisServer(binary).start()
-    try:
+    with redis_of_its_own("this test") as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
