@@ -15,11 +15,11 @@ from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from dispatch.models import WebhookDelivery, WebhookEndpoint
-from tests.dispatch.cases import store, unhappy
-from tests.scrape import samples, value
 from surveys.expiry import expire_invitations
 from surveys.models import Invitation
 from surveys.settings import SurveysSettings
+from tests.dispatch.cases import store, unhappy
+from tests.scrape import samples, value
 from tests.stories import ANNA, BEN, Shop, sent_invitation
 from tests.surveys.resolution_cases import resolved_case, sent_survey, shop
 from web.app import create_app
