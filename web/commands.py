@@ -48,6 +48,7 @@ from web.secret_key import MissingSecretKey, resolve_secret_key
 from web.settings import Settings, local_url
 from web.users import create_user
 from web.web_processes import serve_processes
+from web.worker_liveness import Heartbeat
 from web.workers import build_worker
 
 DEMO_JOURNEY = "online-store.yaml"
@@ -155,8 +156,9 @@ async def worker(args: argparse.Namespace, settings: Settings) -> int:
     if _refuses_to_start(settings):
         return 2
     metrics.clear_stale_files()
+    heartbeat = Heartbeat(args.stuck_after)
     try:
-        served = _worker_metrics(args, settings)
+        served = _worker_metrics(args, settings, heartbeat)
     except OSError as error:
         print(
             f"touchpoint: cannot serve metrics on port {args.metrics_port}: {error}",
@@ -166,6 +168,7 @@ async def worker(args: argparse.Namespace, settings: Settings) -> int:
     runtime = await start_runtime(settings)
     try:
         running = build_worker(runtime, await runtime.new_redis_pool(), burst=args.burst)
+        heartbeat.follow(running)
         # async_run, not main: arq's SIGTERM handler stops the worker by cancelling the
         # task async_run starts, after letting the sends in flight finish: it waits as long
         # as a job may run (TOUCHPOINT_JOB_TIMEOUT_SECONDS), so give the process a grace
@@ -181,12 +184,14 @@ async def worker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _worker_metrics(args: argparse.Namespace, settings: Settings) -> WSGIServer | None:
-    """The worker's own /metrics when --metrics-port is given (web/metrics.py)."""
+def _worker_metrics(
+    args: argparse.Namespace, settings: Settings, heartbeat: Heartbeat
+) -> WSGIServer | None:
+    """The worker's own /metrics and /healthz when --metrics-port is given (web/metrics.py)."""
     if args.metrics_port is None:
         return None
     token = metrics.metrics_token(settings)
-    return metrics.serve_worker_metrics(args.metrics_host, args.metrics_port, token)
+    return metrics.serve_worker_metrics(args.metrics_host, args.metrics_port, token, heartbeat)
 
 
 async def demo(args: argparse.Namespace, settings: Settings) -> int:
