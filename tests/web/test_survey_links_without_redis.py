@@ -4,7 +4,7 @@ The throttle (web/token_throttle.py) counts unknown links in Redis. When Redis i
 fails open: the pages are served unthrottled and the operator's log says so. That is the
 right way round for a customer on a phone: the link in their SMS is their only way in, and
 an answer turned away is an answer lost (few open a survey twice), while a guesser gains
-next to nothing from minutes without the throttle against links of 128 random bits. The
+next to nothing from minutes without the throttle against links of 144 random bits. The
 survey pages themselves need only the database, so nothing else stops them.
 
 Two ways for Redis to be away, both real: nothing listening (connections refused) and a
