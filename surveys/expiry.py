@@ -6,6 +6,8 @@ later does not shorten or lengthen links already out. An invitation left `unknow
 crash (perhaps sent, never stamped) has no `expires_at`: it expires a lifetime after it was
 due. The marking is one conditional UPDATE on the status, so an answer that lands first
 wins and an expired invitation cannot be answered (`surveys.responses.check_open`).
+The count it returns is the count of invitations it ended, so
+`touchpoint_invitations_ended_total{state="expired"}` adds exactly those.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
 
+from surveys.metrics import count_ended
 from surveys.models import Invitation, InvitationStatus
 
 log = logging.getLogger("touchpoint.surveys")
@@ -41,9 +44,11 @@ async def expire_invitations(now: datetime, lifetime: timedelta) -> int:
     unstamped = Q(
         expires_at__isnull=True, status=InvitationStatus.UNKNOWN, send_at__lte=now - lifetime
     )
+    reason = expiry_reason(lifetime)
     expired = await Invitation.filter(stamped | unstamped).update(
-        status=InvitationStatus.EXPIRED, reason=expiry_reason(lifetime), updated_at=now
+        status=InvitationStatus.EXPIRED, reason=reason, updated_at=now
     )
+    count_ended(InvitationStatus.EXPIRED.value, reason, expired)
     if expired:
         log.info("%s invitations expired unanswered", expired)
     return expired

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise.transactions import in_transaction
 
 from surveys.followups import Actor, add_note
+from surveys.metrics import count_resolution_answer
 from surveys.models import FollowUpCase
 
 QUESTION = {
@@ -109,6 +110,8 @@ async def record_resolution_answer(
             await add_note(case, body + "The loop is closed.", CUSTOMER)
         else:
             await _change(case, score, source, now)
+    if first:  # counted once stored: a rolled-back answer is not one
+        count_resolution_answer(source, score)
     return await FollowUpCase.get(id=case.id)
 
 

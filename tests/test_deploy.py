@@ -113,6 +113,23 @@ def test_the_web_runs_several_processes_and_scales_on_cpu() -> None:
     assert "--workers" in compose()["services"]["web"]["command"]
 
 
+def test_the_worker_is_probed_on_its_loop_going_round() -> None:
+    """Liveness asks the worker's /healthz (web/worker_liveness.py) on the port it serves,
+    and is patient enough that only a loop silent past --stuck-after restarts it."""
+    worker = container("touchpoint-worker")
+    command = worker["command"]
+    ports = {p["name"]: p["containerPort"] for p in worker["ports"]}
+    probe = worker["livenessProbe"]
+    port = probe["httpGet"]["port"]
+    assert probe["httpGet"]["path"] == "/healthz"
+    assert ports.get(port, port) == int(option(command, "--metrics-port"))
+    assert "--metrics-host" not in command or option(command, "--metrics-host") == "0.0.0.0"
+    assert probe["timeoutSeconds"] < probe["periodSeconds"]
+    assert "readinessProbe" not in worker, "a worker takes no traffic to be kept from"
+    healthcheck = " ".join(compose()["services"]["worker"]["healthcheck"]["test"])
+    assert "127.0.0.1:9100/healthz" in healthcheck
+
+
 def test_a_worker_is_given_longer_to_stop_than_a_send_may_take() -> None:
     grace = pod("touchpoint-worker")["spec"]["terminationGracePeriodSeconds"]
     assert grace > JOB_TIMEOUT

@@ -14,7 +14,6 @@ marked to read from the reports database (web/report_reads.py).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -31,8 +30,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from dispatch.worker import create_worker
-from web import insight_mail, metrics, retention
+from web import metrics
 from web.access import NotAllowed, SignInRequired, roles_granting
 from web.authentication import Principals
 from web.body_limit import BodyLimitMiddleware
@@ -81,6 +79,7 @@ from web.settings import Settings
 from web.templating import problem_page
 from web.token_throttle import TokenThrottleMiddleware
 from web.unavailable import UnavailableMiddleware
+from web.workers import start_in_process_worker
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -167,27 +166,12 @@ def create_app(
         running = runtime or await start_runtime(settings)
         app.state.runtime = running
         freeze_startup_heap()
-        worker = None
-        if run_worker:
-            pool = await running.new_redis_pool()
-            worker = create_worker(
-                pool,
-                running.worker_context(),
-                handle_signals=False,
-                job_timeout=running.settings.dispatch.job_timeout_seconds,
-                max_jobs=running.settings.dispatch.worker_concurrency,
-                extra_cron_jobs=[
-                    *retention.cron_jobs(),
-                    *insight_mail.cron_jobs(running.settings),
-                ],
-            )
-            worker_task = asyncio.create_task(worker.async_run())
+        worker = await start_in_process_worker(running) if run_worker else None
         try:
             yield
         finally:
-            if worker is not None:
-                await worker.close()
-                worker_task.cancel()
+            if worker is not None:  # the sends in flight finish first (web/workers.py)
+                await worker.stop()
             if runtime is None:
                 await stop_runtime(running)
 

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from web.logs import configure_logging
 from web.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, problems
+from web.worker_liveness import STUCK_AFTER_SECONDS
 
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
 
@@ -47,6 +48,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     worker.add_argument(
         "--metrics-host", default="0.0.0.0", help="address of --metrics-port (default 0.0.0.0)"
+    )
+    worker.add_argument(
+        "--stuck-after",
+        type=_seconds,
+        default=STUCK_AFTER_SECONDS,
+        metavar="SECONDS",
+        help="the --metrics-port's /healthz answers 503 once the worker has not read the "
+        f"queue for this long (default {STUCK_AFTER_SECONDS:g})",
     )
     migrate = commands.add_parser("migrate", help="apply database migrations")
     migrate.add_argument(
@@ -150,6 +159,16 @@ def _port(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"not a port number (1-65535): {text!r}")
     return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"not a number of seconds above 0: {text!r}")
+    return seconds
 
 
 def _workers(text: str) -> int:

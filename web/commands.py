@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 import os
 import secrets
 import signal
@@ -24,7 +23,6 @@ from uvicorn.config import STARTUP_FAILURE
 from dispatch.channels.base import Channel, Draft
 from dispatch.channels.registry import channel_named, channel_names
 from dispatch.segments import count_segments, is_gsm7
-from dispatch.worker import create_worker
 from journeys.loader import JourneyFileError, load_journey
 from journeys.models import Journey
 from journeys.periods import Period, current_period, parse_any_period
@@ -35,7 +33,7 @@ from surveys.reports import format_review_table
 from surveys.review import check_filters, check_period, review_figures
 from surveys.review_filters import ReviewError, check_dimension, filters_from_query
 from surveys.sql import reading_reports
-from web import database, insight_mail, metrics, retention
+from web import database, metrics
 from web.app import create_app
 from web.audit import cli_actor, key_target, record_as
 from web.auth import create_api_key, hash_key
@@ -50,6 +48,8 @@ from web.secret_key import MissingSecretKey, resolve_secret_key
 from web.settings import Settings, local_url
 from web.users import create_user
 from web.web_processes import serve_processes
+from web.worker_liveness import Heartbeat
+from web.workers import build_worker
 
 DEMO_JOURNEY = "online-store.yaml"
 DEMO_ADMIN = "admin@example.com"
@@ -156,8 +156,9 @@ async def worker(args: argparse.Namespace, settings: Settings) -> int:
     if _refuses_to_start(settings):
         return 2
     metrics.clear_stale_files()
+    heartbeat = Heartbeat(args.stuck_after)
     try:
-        served = _worker_metrics(args, settings)
+        served = _worker_metrics(args, settings, heartbeat)
     except OSError as error:
         print(
             f"touchpoint: cannot serve metrics on port {args.metrics_port}: {error}",
@@ -166,17 +167,8 @@ async def worker(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     runtime = await start_runtime(settings)
     try:
-        pool = await runtime.new_redis_pool()
-        dispatch = runtime.settings.dispatch
-        running = create_worker(
-            pool,
-            runtime.worker_context(),
-            burst=args.burst,
-            job_timeout=dispatch.job_timeout_seconds,
-            max_jobs=dispatch.worker_concurrency,
-            extra_cron_jobs=[*retention.cron_jobs(), *insight_mail.cron_jobs(settings)],
-            shutdown_wait=math.ceil(dispatch.job_timeout_seconds),
-        )
+        running = build_worker(runtime, await runtime.new_redis_pool(), burst=args.burst)
+        heartbeat.follow(running)
         # async_run, not main: arq's SIGTERM handler stops the worker by cancelling the
         # task async_run starts, after letting the sends in flight finish: it waits as long
         # as a job may run (TOUCHPOINT_JOB_TIMEOUT_SECONDS), so give the process a grace
@@ -192,12 +184,14 @@ async def worker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _worker_metrics(args: argparse.Namespace, settings: Settings) -> WSGIServer | None:
-    """The worker's own /metrics when --metrics-port is given (web/metrics.py)."""
+def _worker_metrics(
+    args: argparse.Namespace, settings: Settings, heartbeat: Heartbeat
+) -> WSGIServer | None:
+    """The worker's own /metrics and /healthz when --metrics-port is given (web/metrics.py)."""
     if args.metrics_port is None:
         return None
     token = metrics.metrics_token(settings)
-    return metrics.serve_worker_metrics(args.metrics_host, args.metrics_port, token)
+    return metrics.serve_worker_metrics(args.metrics_host, args.metrics_port, token, heartbeat)
 
 
 async def demo(args: argparse.Namespace, settings: Settings) -> int:

@@ -11,9 +11,11 @@ not kept per process, so they are never multiplied by the number of processes.
 
 A worker has no web server: `touchpoint worker --metrics-port P` serves its counters on
 a small HTTP server of its own in a thread (the state figures come from the web's
-/metrics). `touchpoint up` runs the worker in the web process, so its /metrics has both.
+/metrics), and beside them `/healthz`, which says whether the worker's loop still goes
+round (web/worker_liveness.py). `touchpoint up` runs the worker in the web process, so
+its /metrics has both.
 
-TOUCHPOINT_METRICS_TOKEN, when set, is a bearer token both endpoints ask for.
+TOUCHPOINT_METRICS_TOKEN, when set, is a bearer token both /metrics endpoints ask for.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import dispatch.metrics  # noqa: F401  (defines the worker's counters for every 
 import surveys.metrics  # noqa: F401  (defines the intake's and answers' counters)
 from web.metrics_figures import Figures, read_figures
 from web.settings import Settings
+from web.worker_liveness import Heartbeat
 
 log = logging.getLogger("touchpoint.metrics")
 
@@ -123,14 +126,21 @@ async def endpoint(request: Request) -> Response:
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def worker_app(token: str | None) -> WsgiApp:
+def worker_app(token: str | None, heartbeat: Heartbeat | None = None) -> WsgiApp:
     """The worker's endpoint: its counters (summed over the directory in multiprocess
-    mode) at /metrics, nothing else."""
+    mode) at /metrics, and with a `heartbeat` its liveness at /healthz (open like the
+    web's, since it says nothing but alive or stuck; web/worker_liveness.py)."""
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") != "/metrics":
+        path = environ.get("PATH_INFO")
+        if path == "/healthz" and heartbeat is not None:
+            status, text = heartbeat.says()
+            reason = "OK" if status == 200 else "Service Unavailable"
+            start_response(f"{status} {reason}", [("Content-Type", "text/plain")])
+            return [text.encode()]
+        if path != "/metrics":
             start_response("404 Not Found", [("Content-Type", "text/plain")])
-            return [b"Not found: the worker serves /metrics only\n"]
+            return [b"Not found: the worker serves /metrics and /healthz only\n"]
         if not token_allows(token, environ.get("HTTP_AUTHORIZATION")):
             _, message, headers = _refused()
             start_response("401 Unauthorized", [("Content-Type", "text/plain"), *headers.items()])
@@ -147,9 +157,12 @@ class _Quiet(WSGIRequestHandler):
         pass
 
 
-def serve_worker_metrics(host: str, port: int, token: str | None) -> WSGIServer:
+def serve_worker_metrics(
+    host: str, port: int, token: str | None, heartbeat: Heartbeat | None = None
+) -> WSGIServer:
     """Start the worker's endpoint in a daemon thread; `shutdown()` the server to stop it."""
-    server = make_server(host, port, worker_app(token), ThreadingWSGIServer, handler_class=_Quiet)
+    app = worker_app(token, heartbeat)
+    server = make_server(host, port, app, ThreadingWSGIServer, handler_class=_Quiet)
     threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
     log.info("worker metrics at http://%s:%d/metrics", host, server.server_port)
     return server

@@ -170,13 +170,13 @@ _TREND = {
 }
 
 _ERRORS = {
-    "400": _error(
-        "a touchpoint, segment, channel, variant, experiment or attribute the"
-        " journey's answers do not have, or a bad by, count_by or format; named"
-    ),
     "401": _error("missing or wrong API key"),
     "404": _error("unknown journey"),
-    "422": _error("no journey named, or a malformed period (2026-Q5) or periods; named"),
+    "422": _error(
+        "no journey named, a malformed period (2026-Q5) or periods, a touchpoint, segment,"
+        " channel, variant, experiment or attribute the journey's answers do not have, or a"
+        " bad by, count_by or format; named in error.field"
+    ),
 }
 
 

@@ -75,7 +75,7 @@ _PARAMETERS = [
 
 
 #: The parameters whose values the document can say; the rest are checked against the
-#: journey's answers (a 400 naming the parameter).
+#: journey's answers (a 422 naming the parameter).
 _SCHEMAS: dict[str, dict[str, Any]] = {
     "journey": JOURNEY | {"pattern": "\\S"},
     "format": choice("json", "csv"),
@@ -123,9 +123,9 @@ def responses_paths() -> dict[str, Any]:
                             },
                         },
                     },
-                    "400": _error("a bad parameter, named in error.field"),
                     "401": _error("missing or wrong API key"),
                     "404": _error("unknown journey"),
+                    "422": _error("no journey named, or a bad parameter; named in error.field"),
                 },
             }
         }

@@ -6,11 +6,13 @@ the count holds across web processes; past `allowed` misses within the window, e
 path answers 429 with Retry-After to that address until the window ends, known tokens too
 (else a guesser would simply carry on until a hit). The address is the one uvicorn gives:
 behind a proxy listed in forwarded_allow_ips, the forwarded one. If Redis does not answer,
-the pages are served unthrottled rather than not at all.
+the pages are served unthrottled rather than not at all, and a Redis that takes the
+connection but does not answer is given `REDIS_WAIT_SECONDS`, not the customer's patience.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from redis.asyncio import Redis
@@ -20,6 +22,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PREFIX = "touchpoint:token-misses"
 TOKEN_PATHS = ("/s/", "/r/", "/u/")
+#: Redis answers in a millisecond; past this the page is served unthrottled.
+REDIS_WAIT_SECONDS = 0.5
 
 log = logging.getLogger("touchpoint.token_throttle")
 
@@ -41,9 +45,10 @@ class TokenThrottleMiddleware:
         redis: Redis = scope["app"].state.runtime.redis
         key = f"{PREFIX}:{client_address(scope)}"
         try:
-            wait = await _wait_seconds(redis, key, settings.survey_link_misses_allowed)
-        except (OSError, RedisError) as error:
-            log.warning("survey links served unthrottled, Redis did not answer: %s", error)
+            async with asyncio.timeout(REDIS_WAIT_SECONDS):
+                wait = await _wait_seconds(redis, key, settings.survey_link_misses_allowed)
+        except (OSError, RedisError) as error:  # TimeoutError is an OSError
+            log.warning("survey links served unthrottled, Redis did not answer: %r", error)
             await self.app(scope, receive, send)
             return
         if wait:
@@ -61,9 +66,10 @@ class TokenThrottleMiddleware:
         if status == 404:
             window = settings.survey_link_miss_window_minutes * 60
             try:
-                await _count_miss(redis, key, window)
+                async with asyncio.timeout(REDIS_WAIT_SECONDS):
+                    await _count_miss(redis, key, window)
             except (OSError, RedisError) as error:
-                log.warning("an unknown survey link was not counted: %s", error)
+                log.warning("an unknown survey link was not counted: %r", error)
 
 
 async def _wait_seconds(redis: Redis, key: str, allowed: int) -> int:

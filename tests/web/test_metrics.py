@@ -15,9 +15,13 @@ from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from dispatch.models import WebhookDelivery, WebhookEndpoint
+from surveys.expiry import expire_invitations
+from surveys.models import Invitation
+from surveys.settings import SurveysSettings
 from tests.dispatch.cases import store, unhappy
 from tests.scrape import samples, value
 from tests.stories import ANNA, BEN, Shop, sent_invitation
+from tests.surveys.resolution_cases import resolved_case, sent_survey, shop
 from web.app import create_app
 from web.metrics_figures import read_figures
 from web.runtime import Runtime
@@ -120,6 +124,40 @@ async def test_answers_are_counted_once_by_channel_and_source(client, api_key, s
         before, "touchpoint_answers_total", **labels
     )
     assert gained == 1
+
+
+def gained(before, after, name: str, **labels: str) -> float:
+    return value(after, name, **labels) - value(before, name, **labels)
+
+
+async def test_invitations_that_expire_unanswered_are_counted_with_their_reason(
+    client, api_key, shop_journey
+):
+    anna = await sent_invitation(client, api_key)
+    past = datetime.now(UTC) - timedelta(minutes=1)
+    await Invitation.filter(id=anna.id).update(expires_at=past)
+    before = await scrape(client)
+
+    assert await expire_invitations(datetime.now(UTC), SurveysSettings().link_lifetime) == 1
+    assert await expire_invitations(datetime.now(UTC), SurveysSettings().link_lifetime) == 0
+
+    after = await scrape(client)
+    ended = "touchpoint_invitations_ended_total"
+    assert gained(before, after, ended, state="expired", reason="no answer within days") == 1
+
+
+async def test_resolution_survey_answers_are_counted_once_by_source_and_satisfaction(client, db):
+    case = await sent_survey(await resolved_case(await shop(), ANNA))
+    token = case.resolution_survey_token
+    before = await scrape(client)
+
+    await client.post(f"/r/{token}", data={"score": "5"})
+    await client.post(f"/r/{token}", data={"score": "2"})  # a change: not a new answer
+
+    after = await scrape(client)
+    answers = "touchpoint_resolution_answers_total"
+    assert gained(before, after, answers, source="web", satisfied="yes") == 1
+    assert gained(before, after, answers, source="web", satisfied="no") == 0
 
 
 async def test_follow_up_cases_open_and_overdue_are_shown(client, db):

@@ -1,5 +1,5 @@
 """`GET /api/v1/responses`: what customers wrote, paged as JSON or streamed as CSV, and a
-clear 400 naming the parameter for anything the API cannot take."""
+clear 422 naming the parameter for anything the API cannot take."""
 
 from __future__ import annotations
 
@@ -144,10 +144,10 @@ async def test_accept_text_csv_asks_for_the_csv_too(client, api_key, store):
         ({"touchpoint": "shipping", "format": "csv"}, "touchpoint"),
     ],
 )
-async def test_bad_input_is_a_400_naming_the_parameter(client, api_key, store, params, field):
+async def test_bad_input_is_a_422_naming_the_parameter(client, api_key, store, params, field):
     answer = await responses(client, api_key, journey="online-store", **params)
 
-    assert answer.status_code == 400, answer.text
+    assert answer.status_code == 422, answer.text
     assert answer.headers["content-type"] == "application/json"
     assert answer.json()["error"]["field"] == field
     assert await AuditEvent.filter(action="answers.exported").count() == 0
@@ -155,7 +155,7 @@ async def test_bad_input_is_a_400_naming_the_parameter(client, api_key, store, p
 
 async def test_a_journey_must_be_named_and_known(client, api_key, store):
     missing = await responses(client, api_key)
-    assert (missing.status_code, missing.json()["error"]["field"]) == (400, "journey")
+    assert (missing.status_code, missing.json()["error"]["field"]) == (422, "journey")
 
     unknown = await responses(client, api_key, journey="no-such-journey")
     assert unknown.status_code == 404
@@ -189,4 +189,14 @@ async def test_the_openapi_document_describes_it(client, db):
     page = document["components"]["schemas"]["ResponsePage"]
     assert page["properties"]["responses"]["items"] == {"$ref": "#/components/schemas/Response"}
     assert "comment" in document["components"]["schemas"]["Response"]["properties"]
-    assert set(get["responses"]) == {"200", "400", "401", "404", "422"}
+    assert set(get["responses"]) == {"200", "401", "404", "422"}
+
+
+async def test_no_read_of_the_api_answers_400_to_a_bad_parameter(client, db):
+    """A bad query parameter is a 422 on every GET, as the document says; 400 is only a
+    body that is not JSON."""
+    paths = (await client.get("/api/v1/openapi.json")).json()["paths"]
+
+    reads = {path: item["get"] for path, item in paths.items() if "get" in item}
+    assert "/api/v1/responses" in reads
+    assert [path for path, get in reads.items() if "400" in get["responses"]] == []

@@ -260,7 +260,7 @@ async def touchpoint_scores(request: Request) -> Response:
     period = _period(request.query_params.get("period"), journey)
     answer_as = request.query_params.get("format") or "json"
     if answer_as not in ("json", "csv"):
-        raise ApiError(400, f"format is json or csv, not {answer_as!r}", "format")
+        raise ApiError(422, f"format is json or csv, not {answer_as!r}", "format")
     filters, by = await _review_filters(request, journey)
     review = await review_figures(
         journey.key,
@@ -342,13 +342,14 @@ async def _review_filters(
     request: Request, journey: Journey, *, breakdown: bool = True
 ) -> tuple[ReviewFilters, str | None]:
     """The review's filters and breakdown from the query, checked against the journey: a
-    touchpoint, segment or attribute it does not have is a 400 naming the parameter."""
+    touchpoint, segment or attribute it does not have is a 422 naming the parameter, like
+    every bad query parameter of the API (400 is for a body that is not JSON)."""
     try:
         filters = filters_from_query(request.query_params)
         by = check_dimension(request.query_params.get("by")) if breakdown else None
         await check_filters(journey.key, filters, by)
     except ReviewError as error:
-        raise ApiError(400, error.message, error.field) from None
+        raise ApiError(422, error.message, error.field) from None
     return filters, by
 
 

@@ -4,8 +4,8 @@ JSON pages newest first, `{"responses": [...], "next": "<cursor>"|null}`, the ne
 URL also in a `Link: <...>; rel="next"` header; pass `cursor` back unchanged. With
 `format=csv` (or `Accept: text/csv`) the whole filtered range is streamed as one CSV, oldest
 first, whatever the cursor and limit (web/exports.py says how the CSV is written). The
-filters are those of web/answer_query.py; a bad one is a 400 naming it, an unknown journey a
-404.
+filters are those of web/answer_query.py; a bad one is a 422 naming it, as every other API
+endpoint answers a bad parameter, and an unknown journey a 404.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ async def responses(request: Request) -> Response:
     params = request.query_params
     key = (params.get("journey") or "").strip()
     if not key:
-        raise ApiError(400, "name a journey: ?journey=<key>", "journey")
+        raise ApiError(422, "name a journey: ?journey=<key>", "journey")
     journey = await find_journey(key)
     if journey is None:
         raise ApiError(404, f"no journey with key {key!r}", "journey")
@@ -46,7 +46,7 @@ async def responses(request: Request) -> Response:
             key, **query.narrowing(timezone), after_id=after_id, limit=limit
         )
     except ReviewError as error:
-        raise ApiError(400, error.message, error.field) from None
+        raise ApiError(422, error.message, error.field) from None
     except LookupError as error:
         raise ApiError(404, str(error), "journey") from None
     cursor = encode_cursor(next_id) if next_id is not None else None
