@@ -42,7 +42,9 @@ def _parser() -> argparse.ArgumentParser:
         "the app afresh from the environment",
     )
     worker = commands.add_parser("worker", help="run a worker that sends invitations")
-    worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
+    worker.add_argument(
+        "--burst", action="store_true", help="send what falls due within the next minute, then stop"
+    )
     worker.add_argument(
         "--metrics-port", type=_port, help="serve this worker's Prometheus metrics (default: off)"
     )
