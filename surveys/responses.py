@@ -18,11 +18,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from journeys.schema import Survey
 from surveys.answer_dimensions import Dimensions, answer_columns
-from surveys.answer_write import FirstAnswer, write_first_answer
+from surveys.answer_write import FirstAnswer, answer_transaction, write_first_answer
 from surveys.expiry import is_expired
 from surveys.followups import open_case
 from surveys.invitation_survey import InvitationSurvey, invitation_survey, locked_invitation
@@ -237,7 +236,7 @@ class _Saving:
 async def _store(invitation: Invitation, saving: _Saving) -> Answer:
     answers, source, plan = saving.answers, saving.source, saving.plan
     now = datetime.now(UTC)
-    async with in_transaction():
+    async with answer_transaction():
         current, response = await locked_invitation(invitation.id)
         check_open(current)
         if response is not None and saving.partial:

@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
+from tortoise.transactions import in_transaction
 
 from journeys.models import Customer, Interaction, Touchpoint
 from journeys.schema import Survey
@@ -194,3 +195,17 @@ async def test_a_first_answer_writes_its_rows_as_the_orm_would(shop_journey):
     answered = await Invitation.get(id=found.id)
     assert answered.status == InvitationStatus.ANSWERED
     assert answered.sent_at == stored.answered_at == answered.updated_at
+
+
+async def test_an_answer_inside_a_transaction_that_fails_leaves_nothing(shop_journey):
+    found = await invitation(shop_journey)
+
+    with pytest.raises(RuntimeError):
+        async with in_transaction():
+            await record_response(found, nps=2, csat=1, comment="Broken")
+            raise RuntimeError("the caller's own work failed")
+
+    assert not await Answer.exists(invitation_id=found.id)
+    assert not await OutboxEvent.exists()
+    assert (await Invitation.get(id=found.id)).status == InvitationStatus.SENT
+    assert (await record_response(found, nps=9, csat=5, comment=None)).nps == 9
