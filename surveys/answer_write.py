@@ -8,7 +8,8 @@ insert statement and field conversions (`auto_now` included); only their sending
 On PostgreSQL that is one statement of data-modifying CTEs (the event's payload gets the
 new answer's id there); on SQLite, one job on the connection's thread running the four
 statements with the driver, inside the caller's transaction. The caller holds the
-transaction and the invitation's lock (surveys/responses.py).
+transaction and the invitation's lock (surveys/responses.py); on SQLite it opens it with
+`answer_transaction`, which spares tortoise's idle COMMIT before BEGIN.
 """
 
 from __future__ import annotations
