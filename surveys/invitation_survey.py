@@ -124,7 +124,8 @@ class OpenedLink:
 
 #: What a survey link's page and a first answer read of the invitation, its customer and its
 #: interaction; the other columns (stamps, mostly: each one parsed on SQLite) are left unread.
-#: The invitation is complete again inside the answer's transaction (`locked_invitation`).
+#: Inside the answer's transaction the invitation is read again, locked, with `sent_at` too
+#: (`locked_invitation`): what the answer's checks and writes use.
 _LINK_COLUMNS = {
     Invitation: (
         "id", "token", "status", "expires_at", "locale", "channel", "variant", "experiment",
@@ -135,11 +136,20 @@ _LINK_COLUMNS = {
 }  # fmt: skip
 
 
-def _columns(model: type[Model], partial: bool) -> tuple[str, ...]:
-    return _LINK_COLUMNS[model] if partial else tuple(model._meta.db_fields)
+#: Which columns of a row: all, the link's (True) or the locked invitation's ("locked").
+Partial = bool | str
 
 
-def _select(model: type[Model], alias: str, prefix: str, *, partial: bool = False) -> str:
+_LOCKED_COLUMNS = (*_LINK_COLUMNS[Invitation], "sent_at")
+
+
+def _columns(model: type[Model], partial: Partial) -> tuple[str, ...]:
+    if not partial:
+        return tuple(model._meta.db_fields)
+    return _LOCKED_COLUMNS if partial == "locked" else _LINK_COLUMNS[model]
+
+
+def _select(model: type[Model], alias: str, prefix: str, *, partial: Partial = False) -> str:
     columns = _columns(model, partial)
     return ", ".join(f"{alias}.{column} AS {prefix}{column}" for column in columns)
 
@@ -147,7 +157,7 @@ def _select(model: type[Model], alias: str, prefix: str, *, partial: bool = Fals
 M = TypeVar("M", bound=Model)
 
 
-def _build(model: type[M], row: dict[str, Any], prefix: str, *, partial: bool = False) -> M:
+def _build(model: type[M], row: dict[str, Any], prefix: str, *, partial: Partial = False) -> M:
     return model._init_from_db(**{c: row[prefix + c] for c in _columns(model, partial)})
 
 
@@ -197,11 +207,12 @@ async def open_invitation(token: str, *, answering: bool = False) -> OpenedLink 
 
 async def locked_invitation(invitation_id: int) -> tuple[Invitation, Answer | None]:
     """The invitation, locked for the rest of the transaction (PostgreSQL; SQLite's one
-    writer needs no lock), and its answer if it has one: one statement."""
+    writer needs no lock), and its answer if it has one: one statement. Of the invitation,
+    what the answer's checks and writes read (the link's columns and `sent_at`)."""
     client = connections.get("default")
     lock = " FOR UPDATE OF i" if client.capabilities.dialect == "postgres" else ""
     sql = (
-        f"SELECT {_select(Invitation, 'i', 'i_')}, {_select(Answer, 'a', 'a_')}"
+        f"SELECT {_select(Invitation, 'i', 'i_', partial='locked')}, {_select(Answer, 'a', 'a_')}"
         f" FROM invitation i LEFT JOIN answer a ON a.invitation_id = i.id WHERE i.id = ?{lock}"
     )
     rows = await client.execute_query_dict(_numbered(sql), [invitation_id])
@@ -209,4 +220,4 @@ async def locked_invitation(invitation_id: int) -> tuple[Invitation, Answer | No
         raise DoesNotExist(f"invitation {invitation_id} is gone")
     row = rows[0]
     answer = _build(Answer, row, "a_") if row["a_id"] is not None else None
-    return _build(Invitation, row, "i_"), answer
+    return _build(Invitation, row, "i_", partial="locked"), answer

@@ -18,16 +18,16 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from journeys.schema import Survey
-from surveys.answer_dimensions import Dimensions, answer_columns, store_attributes
+from surveys.answer_dimensions import Dimensions, answer_columns
+from surveys.answer_write import FirstAnswer, answer_transaction, write_first_answer
 from surveys.expiry import is_expired
 from surveys.followups import open_case
 from surveys.invitation_survey import InvitationSurvey, invitation_survey, locked_invitation
 from surveys.metrics import count_answer
 from surveys.models import Answer, Invitation, InvitationStatus
-from surveys.outbox import answer_payload, record_event
+from surveys.outbox import answer_payload
 
 COMMENT_LIMIT = 2000
 #: The form field of each question type.
@@ -236,7 +236,7 @@ class _Saving:
 async def _store(invitation: Invitation, saving: _Saving) -> Answer:
     answers, source, plan = saving.answers, saving.source, saving.plan
     now = datetime.now(UTC)
-    async with in_transaction():
+    async with answer_transaction():
         current, response = await locked_invitation(invitation.id)
         check_open(current)
         if response is not None and saving.partial:
@@ -247,36 +247,21 @@ async def _store(invitation: Invitation, saving: _Saving) -> Answer:
                 comment=answers.comment if answers.comment is not None else response.comment,
             )
         if response is None:
-            customer, columns, attributes = saving.dimensions or await answer_columns(current)
-            response = await Answer.create(
-                invitation_id=current.id,
-                touchpoint_id=current.touchpoint_id,  # type: ignore[attr-defined]
-                nps=answers.nps,
-                csat=answers.csat,
-                comment=answers.comment,
-                source=source,
-                answered_at=now,
-                **columns,
-            )
+            response = await _first_answer(current, saving, answers, now)
             count_answer(current.channel, source)
-            await store_attributes(response, attributes)
-            payload = answer_payload(
-                response, current, plan.journey_key, plan.touchpoint_key, customer.external_id
-            )
-            await record_event("response.created", payload, now)
         else:
             if answers.comment != response.comment:  # analysed again, as a new comment
                 response.analysed = response.sentiment = response.terms = None
             response.nps, response.csat = answers.nps, answers.csat
             response.comment, response.source = answers.comment, source
             await response.save()
-        if current.status != InvitationStatus.ANSWERED:
-            # Answered while the worker was still storing the send: it was sent, so the
-            # response rate must count it (the worker's own update now finds it answered).
-            sent = {"sent_at": now} if current.sent_at is None else {}
-            await Invitation.filter(id=current.id).update(
-                status=InvitationStatus.ANSWERED, updated_at=now, **sent
-            )
+            if current.status != InvitationStatus.ANSWERED:
+                # Answered while the worker was still storing the send: it was sent, so the
+                # response rate must count it (the worker's own update now finds it answered).
+                sent = {"sent_at": now} if current.sent_at is None else {}
+                await Invitation.filter(id=current.id).update(
+                    status=InvitationStatus.ANSWERED, updated_at=now, **sent
+                )
         await open_case(
             current,
             answer=response,
@@ -285,3 +270,33 @@ async def _store(invitation: Invitation, saving: _Saving) -> Answer:
             plan=plan,
         )
     return response
+
+
+async def _first_answer(
+    current: Invitation, saving: _Saving, answers: Answers, now: datetime
+) -> Answer:
+    """The answer, its attributes, `response.created` and the invitation answered (and
+    sent, if the worker had not yet stored that): one trip (surveys/answer_write.py)."""
+    customer, columns, attributes = saving.dimensions or await answer_columns(current)
+    response = Answer(
+        invitation_id=current.id,
+        touchpoint_id=current.touchpoint_id,  # type: ignore[attr-defined]
+        nps=answers.nps,
+        csat=answers.csat,
+        comment=answers.comment,
+        source=saving.source,
+        answered_at=now,
+        **columns,
+    )
+    plan = saving.plan
+    payload = answer_payload(
+        response, current, plan.journey_key, plan.touchpoint_key, customer.external_id
+    )
+    first = FirstAnswer(
+        response,
+        attributes,
+        payload,
+        now,
+        mark_answered=current.status != InvitationStatus.ANSWERED,
+    )
+    return await write_first_answer(current.id, first)

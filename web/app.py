@@ -10,6 +10,9 @@ session cookie in the console, an API key on /api/*); the CSRF check of console 
 Refusals raised by endpoints (sign-in required, a scope missing, an API error) become pages
 or JSON in the exception handlers below, in one place. Innermost, the reports' GETs are
 marked to read from the reports database (web/report_reads.py).
+
+The survey links (`/s/`), the pages customers open most, pass only the layers they use:
+the request id, gzip, the 503, the body limit and the throttle (web/path_stacks.py).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from web.body_limit import BodyLimitMiddleware
 from web.csrf import CsrfMiddleware
 from web.heap import freeze_startup_heap
 from web.openapi import openapi
+from web.path_stacks import PathStacks
 from web.paths import is_api
 from web.readiness import readiness
 from web.report_reads import ReportReadsMiddleware
@@ -82,6 +86,8 @@ from web.unavailable import UnavailableMiddleware
 from web.workers import start_in_process_worker
 
 STATIC = Path(__file__).resolve().parent / "static"
+#: The survey links: the lean stack (web/path_stacks.py), without the console's layers.
+LEAN_PREFIXES = ("/s/",)
 
 log = logging.getLogger("touchpoint")
 
@@ -213,15 +219,30 @@ def create_app(
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[
-            Middleware(RequestIdMiddleware),
-            Middleware(GZipMiddleware, minimum_size=500),
-            Middleware(SecurityHeadersMiddleware),
-            Middleware(UnavailableMiddleware),
-            Middleware(BodyLimitMiddleware),
-            Middleware(TokenThrottleMiddleware),
-            Middleware(AuthenticationMiddleware, backend=Principals(), on_error=bad_api_key),
-            Middleware(CsrfMiddleware),
-            Middleware(ReportReadsMiddleware),
+            Middleware(
+                PathStacks,
+                prefixes=LEAN_PREFIXES,
+                lean=[
+                    Middleware(RequestIdMiddleware),
+                    Middleware(GZipMiddleware, minimum_size=500),
+                    Middleware(UnavailableMiddleware),
+                    Middleware(BodyLimitMiddleware),
+                    Middleware(TokenThrottleMiddleware),
+                ],
+                full=[
+                    Middleware(RequestIdMiddleware),
+                    Middleware(GZipMiddleware, minimum_size=500),
+                    Middleware(SecurityHeadersMiddleware),
+                    Middleware(UnavailableMiddleware),
+                    Middleware(BodyLimitMiddleware),
+                    Middleware(TokenThrottleMiddleware),
+                    Middleware(
+                        AuthenticationMiddleware, backend=Principals(), on_error=bad_api_key
+                    ),
+                    Middleware(CsrfMiddleware),
+                    Middleware(ReportReadsMiddleware),
+                ],
+            )
         ],
         lifespan=lifespan,
         exception_handlers={

@@ -6,10 +6,12 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
+from tortoise.transactions import in_transaction
 
 from journeys.models import Customer, Interaction, Touchpoint
 from journeys.schema import Survey
-from surveys.models import Answer, Invitation, InvitationStatus
+from surveys.models import Answer, AnswerAttribute, Invitation, InvitationStatus, OutboxEvent
+from surveys.outbox import answer_payload
 from surveys.responses import (
     AnswerError,
     Answers,
@@ -165,3 +167,45 @@ async def test_concurrent_submissions_make_one_response(shop_journey):
 
     assert len({r.id for r in responses}) == 1
     assert await Answer.filter(invitation_id=found.id).count() == 1
+
+
+async def test_a_first_answer_writes_its_rows_as_the_orm_would(shop_journey):
+    found = await invitation(shop_journey)
+    customer = await Customer.get(id=found.customer_id)  # type: ignore[attr-defined]
+    customer.attributes, customer.segment = {"tier": "gold", "email": "a@example.com"}, "B"
+    await customer.save()
+    await Invitation.filter(id=found.id).update(sent_at=None, status=InvitationStatus.SENDING)
+    found = await Invitation.get(id=found.id)
+
+    response = await record_response(found, nps=8, csat=4, comment="It's 'fine' — 很好")
+
+    stored = await Answer.get(invitation_id=found.id)
+    assert stored.id == response.id and response._saved_in_db
+    assert (stored.nps, stored.csat, stored.comment) == (8, 4, "It's 'fine' — 很好")
+    assert (stored.source, stored.segment, stored.channel) == ("web", "B", found.channel)
+    assert stored.answered_at == response.answered_at and stored.updated_at is not None
+    assert {(a.name, a.value) for a in await AnswerAttribute.filter(answer_id=stored.id)} == {
+        ("tier", "gold")
+    }
+    event = await OutboxEvent.get(type="response.created")
+    assert (
+        event.data == answer_payload(stored, found, "shop", "use", customer.external_id)
+        and event.data["response_id"] == stored.id
+    )
+    answered = await Invitation.get(id=found.id)
+    assert answered.status == InvitationStatus.ANSWERED
+    assert answered.sent_at == stored.answered_at == answered.updated_at
+
+
+async def test_an_answer_inside_a_transaction_that_fails_leaves_nothing(shop_journey):
+    found = await invitation(shop_journey)
+
+    with pytest.raises(RuntimeError):
+        async with in_transaction():
+            await record_response(found, nps=2, csat=1, comment="Broken")
+            raise RuntimeError("the caller's own work failed")
+
+    assert not await Answer.exists(invitation_id=found.id)
+    assert not await OutboxEvent.exists()
+    assert (await Invitation.get(id=found.id)).status == InvitationStatus.SENT
+    assert (await record_response(found, nps=9, csat=5, comment=None)).nps == 9
