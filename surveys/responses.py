@@ -24,7 +24,12 @@ from surveys.answer_dimensions import Dimensions, answer_columns
 from surveys.answer_write import FirstAnswer, answer_transaction, write_first_answer
 from surveys.expiry import is_expired
 from surveys.followups import open_case
-from surveys.invitation_survey import InvitationSurvey, invitation_survey, locked_invitation
+from surveys.invitation_survey import (
+    InvitationSurvey,
+    LinkInvitation,
+    invitation_survey,
+    locked_invitation,
+)
 from surveys.metrics import count_answer
 from surveys.models import Answer, Invitation, InvitationStatus
 from surveys.outbox import answer_payload
@@ -172,7 +177,7 @@ def _raise_all(problems: list[AnswerError]) -> None:
         raise first
 
 
-def check_open(invitation: Invitation, now: datetime | None = None) -> None:
+def check_open(invitation: Invitation | LinkInvitation, now: datetime | None = None) -> None:
     """A link past its `expires_at` is closed at once, before the expiry cron marks it, and
     that includes changing an answer given earlier."""
     status = InvitationStatus(invitation.status)
@@ -183,7 +188,7 @@ def check_open(invitation: Invitation, now: datetime | None = None) -> None:
 
 
 async def record_response(
-    invitation: Invitation,
+    invitation: Invitation | LinkInvitation,
     *,
     nps: int | None,
     csat: int | None,
@@ -233,7 +238,7 @@ class _Saving:
     dimensions: Dimensions | None
 
 
-async def _store(invitation: Invitation, saving: _Saving) -> Answer:
+async def _store(invitation: Invitation | LinkInvitation, saving: _Saving) -> Answer:
     answers, source, plan = saving.answers, saving.source, saving.plan
     now = datetime.now(UTC)
     async with answer_transaction():

@@ -21,8 +21,14 @@ from starlette.responses import RedirectResponse
 from starlette.responses import Response as HttpResponse
 from starlette.routing import Route
 
-from surveys.invitation_survey import InvitationSurvey, OpenedLink, SavedAnswer, open_invitation
-from surveys.models import Invitation, InvitationStatus
+from surveys.invitation_survey import (
+    InvitationSurvey,
+    LinkInvitation,
+    OpenedLink,
+    SavedAnswer,
+    open_invitation,
+)
+from surveys.models import InvitationStatus
 from surveys.responses import (
     COMMENT_LIMIT,
     FIELDS,
@@ -100,7 +106,7 @@ async def _open(request: Request, *, answering: bool = False) -> OpenedLink | No
     return None if token is None else await open_invitation(token, answering=answering)
 
 
-def _locale(request: Request, invitation: Invitation) -> tuple[str, bool]:
+def _locale(request: Request, invitation: LinkInvitation) -> tuple[str, bool]:
     """The page's language, and whether `?lang=` chose it (then links keep it)."""
     requested = requested_locale(request.query_params.get("lang"))
     return pick_locale(requested, invitation.locale), requested is not None
@@ -114,7 +120,7 @@ def _path(request: Request, name: str, token: str, lang: str | None = None) -> s
 
 def _form(
     request: Request,
-    invitation: Invitation,
+    invitation: LinkInvitation,
     plan: InvitationSurvey,
     *,
     values: dict[str, str],
