@@ -4,6 +4,7 @@ read in one statement; the journey version parsed once."""
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,12 +12,13 @@ from journeys.loader import load_journey
 from journeys.models import Touchpoint
 from journeys.store import apply_journey
 from surveys.invitation_survey import (
+    LinkInvitation,
     invitation_survey,
     locked_invitation,
     open_invitation,
     parse_definition,
 )
-from surveys.models import Invitation
+from surveys.models import Invitation, InvitationStatus
 from surveys.responses import record_response
 from tests.conftest import SHOP_JOURNEY
 from tests.stories import sent_invitation
@@ -46,6 +48,21 @@ async def test_a_link_opens_with_the_survey_of_the_version_it_was_sent_with(anna
     assert opened.plan.touchpoint_id == use.id
     assert opened.saved is None and opened.dimensions is None
     assert (await invitation_survey(anna)).survey == opened.plan.survey
+
+
+async def test_the_link_reads_the_invitation_as_tortoise_would(anna):
+    """The page's invitation is a plain record of the row: the same values, the status as
+    its enum and the stamp aware, on either database."""
+    await Invitation.filter(id=anna.id).update(expires_at=datetime(2030, 1, 2, 3, 4, 5, 6, UTC))
+    opened = await open_invitation(anna.token)
+
+    assert opened is not None
+    stored = await Invitation.get(id=anna.id)
+    for field in LinkInvitation.__slots__:
+        assert getattr(opened.invitation, field) == getattr(stored, field), field
+    assert isinstance(opened.invitation.status, InvitationStatus)
+    assert opened.invitation.expires_at == datetime(2030, 1, 2, 3, 4, 5, 6, UTC)
+    assert opened.invitation.expires_at.utcoffset() is not None
 
 
 async def test_the_answer_so_far_comes_with_the_link(anna):
