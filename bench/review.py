@@ -135,7 +135,7 @@ async def main(answers: int, rounds: int, url: str) -> None:
         os.makedirs(".touchpoint", exist_ok=True)
     await migrate(url)
     await connect(url)
-    key = await ensure_review_data(answers)
+    key = await ensure_review_data(url, answers)
     journey = await Journey.get(key=key)
     ids = [t.id for t in await Touchpoint.filter(journey=journey, active=True).order_by("id")]
     bare = Bare(url, ids, ZoneInfo(journey.timezone))

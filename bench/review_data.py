@@ -18,6 +18,7 @@ import time
 from datetime import UTC, datetime
 from importlib import resources
 
+from review_bulk import bulk_history  # run as python bench/NAME.py
 from tortoise import Tortoise
 
 from journeys.loader import load_journey
@@ -26,7 +27,7 @@ from journeys.periods import Period
 from journeys.store import apply_journey
 from surveys.sql import connection, fetch_all
 from web.database import connect, migrate
-from web.sample_history import remove_sample_history, write_sample_history
+from web.sample_history import remove_sample_history
 
 #: The history's last moment: the end of 2026-Q3 in Shanghai, the demo journey's zone.
 LAST = datetime(2026, 9, 30, 15, 59, tzinfo=UTC)
@@ -49,9 +50,9 @@ async def answers_of(key: str) -> int:
     return int(rows[0][0])
 
 
-async def ensure_review_data(answers: int, *, say: bool = True) -> str:
+async def ensure_review_data(url: str, answers: int, *, say: bool = True) -> str:
     """The journey holding `answers` sample answers, built unless it is there already
-    (a connected database is expected)."""
+    (tortoise connected to `url`)."""
     key = journey_key(answers)
     if await Journey.exists(key=key) and await answers_of(key) == answers:
         return key
@@ -62,11 +63,11 @@ async def ensure_review_data(answers: int, *, say: bool = True) -> str:
     started = time.perf_counter()
 
     def progress(done: int) -> None:
-        if say and done % 100_000 < 1500:
+        if say and done % 100_000 < 16_000:
             print(f"  {done:,} answers written, {time.perf_counter() - started:.0f} s", flush=True)
 
-    written = await write_sample_history(
-        key, quarters=QUARTERS, answers=answers, seed=SEED, now=LAST, progress=progress
+    written = await bulk_history(
+        url, key, quarters=QUARTERS, answers=answers, seed=SEED, now=LAST, progress=progress
     )
     if say:
         print(
@@ -103,7 +104,7 @@ async def main(answers: int, url: str, settle_only: bool = False) -> None:
     await migrate(url)
     await connect(url)
     try:
-        await ensure_review_data(answers)
+        await ensure_review_data(url, answers)
         if settle_only:
             await settle()
     finally:
