@@ -58,9 +58,27 @@ class Batch:
     rows: dict[str, list[Row]] = field(default_factory=lambda: {t: [] for t in TABLES})
 
 
+class Ids:
+    """The next free id of each table, and the next sample event's number; blocks of them
+    are taken a batch at a time (`take`), so several writers can share one counter."""
+
+    def __init__(self, first: dict[str, int]) -> None:
+        self.next = dict(first)
+
+    def take(self, invitations: int, answers: int) -> dict[str, int]:
+        taken = dict(self.next)
+        for name, count in (
+            ("event", invitations),
+            ("interaction", invitations),
+            ("invitation", invitations),
+            ("answer", answers),
+        ):
+            self.next[name] += count
+        return taken
+
+
 class BulkRows:
-    """Rows for `SampleHistory`'s customers and invitations, ids counted from `first_ids`
-    (the largest id of each table when the build began)."""
+    """Rows for `SampleHistory`'s customers and invitations, ids taken from `ids`."""
 
     def __init__(
         self,
@@ -69,38 +87,38 @@ class BulkRows:
         touchpoint_ids: dict[str, int],
         now: datetime,
         analyser: tuple[Analyser, str] | None,
-        first_ids: dict[str, int],
+        ids: Ids,
     ) -> None:
         self.journey_key = journey_key
         self.version = journey_version
         self.touchpoint_ids = touchpoint_ids
         self.now = now
         self.analyse, self.digest = analyser or (None, None)
-        self.last = dict(first_ids)
+        self.ids = ids
         self.customer_ids: list[int] = []
-        self.events = 0
         self.invitations = 0
         self.answers = 0
+        self._json: dict[tuple[str, ...], str] = {}
 
-    def _next(self, table: str) -> int:
-        self.last[table] += 1
-        return self.last[table]
-
-    def customers(self, customers: Sequence[Customer]) -> list[Row]:
-        """New sample customers' rows (none of them may exist yet)."""
-        rows = []
-        for c in customers:
-            number = self._next("customer")
-            self.customer_ids.append(number)
-            region = _json({"region": c.region})
-            rows.append(
-                (number, c.external_id, c.locale, c.segment, region, "{}", self.now, self.now)
-            )
-        return rows
+    def customers(self, customers: Sequence[Customer], first_id: int) -> list[Row]:
+        """New sample customers' rows (none of them may exist yet), ids from `first_id`."""
+        self.customer_ids = list(range(first_id, first_id + len(customers)))
+        regions = {c.region: _json({"region": c.region}) for c in customers}
+        now = self.now
+        return [
+            (number, c.external_id, c.locale, c.segment, regions[c.region], "{}", now, now)
+            for number, c in zip(self.customer_ids, customers, strict=True)
+        ]
 
     def use_customers(self, ids: list[int]) -> None:
         """The ids of customers already stored, in the generator's order."""
         self.customer_ids = ids
+
+    def _attributes(self, store: str, product_line: str) -> str:
+        key = (store, product_line)
+        if key not in self._json:
+            self._json[key] = _json({"store": store, "product_line": product_line})
+        return self._json[key]
 
     def batch(self, invited: Sequence[Invited], customers: Sequence[Customer]) -> Batch:
         """The rows of a batch of invitations: interactions, invitations, answers, their
@@ -113,25 +131,25 @@ class BulkRows:
         )
         attributes, themes = out.rows["answer_attribute"], out.rows["answer_theme"]
         tokens = secrets.token_hex(16 * len(invited))
+        first = self.ids.take(len(invited), sum(i.status == "answered" for i in invited))
+        answer_id = first["answer"] - 1
         for n, each in enumerate(invited):
             customer = customers[each.customer]
             customer_id = self.customer_ids[each.customer]
             touchpoint_id = self.touchpoint_ids[each.touchpoint.key]
-            interaction_id = self._next("interaction")
+            interaction_id, invitation_id = first["interaction"] + n, first["invitation"] + n
             interactions.append(
                 (
                     interaction_id,
-                    f"sample-{self.journey_key}-{self.events}",
+                    f"sample-{self.journey_key}-{first['event'] + n}",
                     each.touchpoint.trigger,
                     each.interaction_at,
                     customer_id,
                     self.journey_key,
-                    _json({"store": each.store, "product_line": each.product_line}),
+                    self._attributes(each.store, each.product_line),
                     each.interaction_at,
                 )
             )
-            self.events += 1
-            invitation_id = self._next("invitation")
             invitations.append(
                 (
                     invitation_id,
@@ -155,7 +173,7 @@ class BulkRows:
             )
             if each.status != "answered":
                 continue
-            answer_id = self._next("answer")
+            answer_id += 1
             sentiment = terms = None
             if each.comment and self.analyse:
                 sentiment, terms, found = self.analyse(each.comment, customer.locale)

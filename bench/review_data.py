@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import time
 from datetime import UTC, datetime
 from importlib import resources
@@ -50,7 +51,15 @@ async def answers_of(key: str) -> int:
     return int(rows[0][0])
 
 
-async def ensure_review_data(url: str, answers: int, *, say: bool = True) -> str:
+def default_parts(url: str) -> int:
+    """Processes writing the history: one per core on PostgreSQL, one on SQLite (which
+    takes one writer at a time)."""
+    return (os.cpu_count() or 1) if url.startswith("postgres") else 1
+
+
+async def ensure_review_data(
+    url: str, answers: int, *, parts: int | None = None, say: bool = True
+) -> str:
     """The journey holding `answers` sample answers, built unless it is there already
     (tortoise connected to `url`)."""
     key = journey_key(answers)
@@ -67,7 +76,14 @@ async def ensure_review_data(url: str, answers: int, *, say: bool = True) -> str
             print(f"  {done:,} answers written, {time.perf_counter() - started:.0f} s", flush=True)
 
     written = await bulk_history(
-        url, key, quarters=QUARTERS, answers=answers, seed=SEED, now=LAST, progress=progress
+        url,
+        key,
+        quarters=QUARTERS,
+        answers=answers,
+        seed=SEED,
+        now=LAST,
+        parts=parts or default_parts(url),
+        progress=progress,
     )
     if say:
         print(
@@ -96,15 +112,13 @@ async def settle() -> None:
         await conn.execute_script("ANALYZE")
 
 
-async def main(answers: int, url: str, settle_only: bool = False) -> None:
+async def main(answers: int, url: str, settle_only: bool = False, parts: int | None = None) -> None:
     if url.startswith("sqlite://.touchpoint/"):
-        import os
-
         os.makedirs(".touchpoint", exist_ok=True)
     await migrate(url)
     await connect(url)
     try:
-        await ensure_review_data(url, answers)
+        await ensure_review_data(url, answers, parts=parts)
         if settle_only:
             await settle()
     finally:
@@ -118,5 +132,8 @@ if __name__ == "__main__":
     parser.add_argument(
         "--settle", action="store_true", help="VACUUM ANALYZE a build kept from before"
     )
+    parser.add_argument(
+        "--parts", type=int, help="processes writing (default: one per core on PostgreSQL)"
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.answers, args.database_url, args.settle))
+    asyncio.run(main(args.answers, args.database_url, args.settle, args.parts))

@@ -96,3 +96,20 @@ async def test_rows_written_after_a_bulk_build_take_the_next_ids(demo_journey, d
     for table in ("customer", "interaction", "invitation", "answer", "answer_attribute"):
         rows = await fetch_all(f"SELECT COUNT(*), COUNT(DISTINCT id) FROM {table}")
         assert rows[0][0] == rows[0][1] > 0
+
+
+async def test_parts_in_processes_of_their_own_write_every_quarters_answers(demo_journey, db):
+    if connections.get("default").capabilities.dialect != "postgres":
+        pytest.skip("SQLite takes one writer at a time: its build is one part")
+    before = await indexes()
+    written = await bulk_history(
+        db, demo_journey, quarters=4, answers=401, seed=3, now=NOW, parts=2
+    )
+    assert written.answers == 401
+    assert await indexes() == before
+    rows = await fetch_all(
+        "SELECT COUNT(*), COUNT(DISTINCT i.id), COUNT(DISTINCT n.event_id), COUNT(a.id)"
+        " FROM invitation i JOIN interaction n ON n.id = i.interaction_id"
+        " LEFT JOIN answer a ON a.invitation_id = i.id"
+    )
+    assert rows[0] == (written.invitations,) * 3 + (401,)
