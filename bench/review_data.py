@@ -1,13 +1,14 @@
 """The review benchmark's data: N sample answers over 8 quarters for one journey.
 
-The demo journey is applied under a key of its own per size (`review-1000000`), so one
-database can hold the 250k and the 1M history side by side, and the history ends with
-2026-Q3 at a fixed moment, so every run reads the same figures. A size already built is
-reused: a million answers take minutes to write and are read many times. A new build is
-settled (`settle`: the planner's statistics, and PostgreSQL's visibility map) as a database
-in service would be; `--settle` does it for a build kept from before.
+The demo journey is applied under a key of its own per size (`review-1000000`, and
+`review-4000000-32q` for a history of other than 8 quarters), so one database can hold
+the 1M and the 4M history side by side, and the history ends with 2026-Q3 at a fixed
+moment, so every run reads the same figures. A size already built is reused: it is
+written in bulk (`review_bulk`), minutes for millions of answers, and read many times. A
+new build is settled (`settle`: the planner's statistics, and PostgreSQL's visibility map)
+as a database in service would be; `--settle` does it for a build kept from before.
 
-    .venv/bin/python bench/review_data.py --answers 1000000 [--database-url URL]
+    .venv/bin/python bench/review_data.py --answers 1000000 [--quarters 8] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ SEED = 10
 DEFAULT_URL = "sqlite://.touchpoint/bench-review.sqlite3"
 
 
-def journey_key(answers: int) -> str:
-    return f"review-{answers}"
+def journey_key(answers: int, quarters: int = QUARTERS) -> str:
+    """`review-1000000` for 8 quarters; a longer history has its own (`review-4000000-32q`)."""
+    return f"review-{answers}" + (f"-{quarters}q" if quarters != QUARTERS else "")
 
 
 async def answers_of(key: str) -> int:
@@ -58,11 +60,16 @@ def default_parts(url: str) -> int:
 
 
 async def ensure_review_data(
-    url: str, answers: int, *, parts: int | None = None, say: bool = True
+    url: str,
+    answers: int,
+    *,
+    quarters: int = QUARTERS,
+    parts: int | None = None,
+    say: bool = True,
 ) -> str:
     """The journey holding `answers` sample answers, built unless it is there already
     (tortoise connected to `url`)."""
-    key = journey_key(answers)
+    key = journey_key(answers, quarters)
     if await Journey.exists(key=key) and await answers_of(key) == answers:
         return key
     text = resources.files("journeys.demo").joinpath("online-store.yaml").read_text("utf-8")
@@ -78,7 +85,7 @@ async def ensure_review_data(
     written = await bulk_history(
         url,
         key,
-        quarters=QUARTERS,
+        quarters=quarters,
         answers=answers,
         seed=SEED,
         now=LAST,
@@ -112,13 +119,15 @@ async def settle() -> None:
         await conn.execute_script("ANALYZE")
 
 
-async def main(answers: int, url: str, settle_only: bool = False, parts: int | None = None) -> None:
+async def main(
+    answers: int, url: str, quarters: int, settle_only: bool = False, parts: int | None = None
+) -> None:
     if url.startswith("sqlite://.touchpoint/"):
         os.makedirs(".touchpoint", exist_ok=True)
     await migrate(url)
     await connect(url)
     try:
-        await ensure_review_data(url, answers, parts=parts)
+        await ensure_review_data(url, answers, quarters=quarters, parts=parts)
         if settle_only:
             await settle()
     finally:
@@ -129,6 +138,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--answers", type=int, default=100_000)
     parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--quarters", type=int, default=QUARTERS, help="of history, up to 2026-Q3")
     parser.add_argument(
         "--settle", action="store_true", help="VACUUM ANALYZE a build kept from before"
     )
@@ -136,4 +146,4 @@ if __name__ == "__main__":
         "--parts", type=int, help="processes writing (default: one per core on PostgreSQL)"
     )
     args = parser.parse_args()
-    asyncio.run(main(args.answers, args.database_url, args.settle, args.parts))
+    asyncio.run(main(args.answers, args.database_url, args.quarters, args.settle, args.parts))
