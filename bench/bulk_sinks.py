@@ -4,7 +4,7 @@ Both drop the secondary indexes of the tables written before the load and make t
 from their own stored definitions afterwards (a B-tree built once from sorted rows instead
 of one random insert per row into each of a dozen indexes), so the indexes at the end are
 exactly those the migrations made. The definitions are kept in a table of their own until
-they are made again, so a build stopped half-way puts them back on the next start.
+they are made again, so the next build after one stopped half-way makes them at its end.
 Foreign keys are not checked row by row during the copy (the rows are made consistent by
 `bulk_rows`); the primary and unique keys are, as they stay in place.
 """
@@ -56,7 +56,8 @@ class PostgresSink:
         }
 
     async def drop_indexes(self, tables: Sequence[str]) -> None:
-        await self.make_indexes()  # those of a build stopped before it made them again
+        if await self.conn.fetchval("SELECT to_regclass($1) IS NOT NULL", KEPT):
+            return  # a build stopped before it made them again: they are still to make
         async with self.conn.transaction():
             await self.conn.execute(f"CREATE TABLE {KEPT} (name text, definition text)")
             await self.conn.execute(
@@ -127,7 +128,8 @@ class SqliteSink:
         }
 
     async def drop_indexes(self, tables: Sequence[str]) -> None:
-        await self.make_indexes()
+        if self._kept():
+            return  # a build stopped before it made them again: they are still to make
         marks = ", ".join("?" for _ in tables)
         self.db.execute("BEGIN")
         self.db.execute(f"CREATE TABLE {KEPT} (name TEXT, definition TEXT)")
@@ -152,15 +154,18 @@ class SqliteSink:
         self.db.execute("COMMIT")
 
     async def make_indexes(self) -> None:
-        found = self.db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [KEPT]
-        ).fetchone()
-        if not found:
+        if not self._kept():
             return
         for name, definition in self.db.execute(f"SELECT name, definition FROM {KEPT}").fetchall():
             self.db.execute(_if_not_exists(definition))
             self.db.execute(f"DELETE FROM {KEPT} WHERE name = ?", [name])
         self.db.execute(f"DROP TABLE {KEPT}")
+
+    def _kept(self) -> bool:
+        found = self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [KEPT]
+        ).fetchone()
+        return found is not None
 
     async def close(self) -> None:
         self.db.close()

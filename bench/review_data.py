@@ -53,6 +53,15 @@ async def answers_of(key: str) -> int:
     return int(rows[0][0])
 
 
+async def apply_review_journey(key: str) -> None:
+    """The demo journey under `key`, unless it is there."""
+    if await Journey.exists(key=key):
+        return
+    text = resources.files("journeys.demo").joinpath("online-store.yaml").read_text("utf-8")
+    text = text.replace("journey: online-store", f"journey: {key}", 1)
+    await apply_journey(load_journey(text), text)
+
+
 def default_parts(url: str) -> int:
     """Processes writing the history: one per core on PostgreSQL, one on SQLite (which
     takes one writer at a time)."""
@@ -72,9 +81,7 @@ async def ensure_review_data(
     key = journey_key(answers, quarters)
     if await Journey.exists(key=key) and await answers_of(key) == answers:
         return key
-    text = resources.files("journeys.demo").joinpath("online-store.yaml").read_text("utf-8")
-    text = text.replace("journey: online-store", f"journey: {key}", 1)
-    await apply_journey(load_journey(text), text)
+    await apply_review_journey(key)
     await remove_sample_history(key)
     started = time.perf_counter()
 

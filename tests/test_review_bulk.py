@@ -113,3 +113,36 @@ async def test_parts_in_processes_of_their_own_write_every_quarters_answers(demo
         " LEFT JOIN answer a ON a.invitation_id = i.id"
     )
     assert rows[0] == (written.invitations,) * 3 + (401,)
+
+
+async def test_copies_of_a_history_hold_each_quarter_so_many_times_over(db):
+    if connections.get("default").capabilities.dialect != "postgres":
+        pytest.skip("the copies are made by PostgreSQL")
+    from review_copies import copy_history
+    from review_data import apply_review_journey
+
+    await apply_review_journey("review-60")
+    await apply_review_journey("review-180")
+    await bulk_history(db, "review-60", quarters=4, answers=60, seed=2, now=NOW)
+    before = await indexes()
+    await copy_history(db, "review-60", "review-180", 3)
+    assert await indexes() == before
+
+    async def per_quarter(key: str) -> list[tuple]:
+        return await fetch_all(
+            "SELECT t.key, substr(CAST(a.answered_at AS TEXT), 1, 7), COUNT(*), SUM(a.nps),"
+            " COUNT(DISTINCT i.customer_id), COUNT(DISTINCT i.token)"
+            " FROM answer a JOIN invitation i ON i.id = a.invitation_id"
+            " JOIN touchpoint t ON t.id = a.touchpoint_id JOIN journey j ON j.id = t.journey_id"
+            " WHERE j.key = ? GROUP BY 1, 2 ORDER BY 1, 2",
+            [key],
+        )
+
+    source, copied = await per_quarter("review-60"), await per_quarter("review-180")
+    assert [row[:2] for row in copied] == [row[:2] for row in source]
+    for once, thrice in zip(source, copied, strict=True):
+        assert thrice[2:] == tuple(3 * n if n is not None else None for n in once[2:])
+    customers = await fetch_all(
+        "SELECT COUNT(*) FROM customer WHERE external_id LIKE 'sample-review-180-%'"
+    )
+    assert customers[0][0] >= 3 * 37  # the 37 of the source's, three times over
