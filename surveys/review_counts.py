@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from surveys.review_filters import DIMENSION_COLUMNS, ReviewFilters, answer_conditions
-from surveys.sql import fetch_all, fetch_counts
+from surveys.sql import fetch_all
 
 #: The breakdown value of answers that do not carry the dimension (no segment, no `store`).
 NOT_SET = "(none)"
@@ -122,7 +122,7 @@ async def answer_counts(
     where, where_params = answer_conditions(
         filters, touchpoint_ids, min(s for s, _ in bounds), ends[-1]
     )
-    rows = await fetch_counts(
+    rows = await fetch_all(
         f"SELECT a.touchpoint_id, {bucket}, {group}, COUNT(*),"
         " SUM(CASE WHEN a.nps >= 9 AND a.nps <= 10 THEN 1 ELSE 0 END),"
         " SUM(CASE WHEN a.nps >= 7 AND a.nps <= 8 THEN 1 ELSE 0 END),"
@@ -169,7 +169,7 @@ async def invitation_counts(
     needs_customer = filters.segment is not None or by == "segment"
     join = "JOIN customer c ON c.id = i.customer_id" if needs_customer else ""
     group = INVITATION_COLUMNS[by] if by else "''"
-    rows = await fetch_counts(
+    rows = await fetch_all(
         f"SELECT i.touchpoint_id, {bucket}, {group}, COUNT(*),"
         " SUM(CASE WHEN i.status = 'answered' THEN 1 ELSE 0 END)"
         f" FROM invitation i {join} WHERE {' AND '.join(where)} GROUP BY 1, 2, 3",

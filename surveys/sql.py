@@ -23,7 +23,6 @@ from typing import Any
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
 
 #: The tortoise connection that reports read from when one is configured.
 REPORTS = "reports"
@@ -79,22 +78,6 @@ async def fetch_all(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...
     """Every row of a statement, as tuples."""
     client = connection()
     _, rows = await client.execute_query(numbered(sql, client), list(params))
-    return [tuple(row) for row in rows]
-
-
-async def fetch_counts(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    """The rows of a grouped count over many rows (the review's), read on PostgreSQL with
-    its JIT compiler off. The planner compiles a statement whose cost passes
-    `jit_above_cost`, and inlines and optimises it past `jit_optimize_above_cost`, which a
-    count over a few quarters of answers or invitations passes: the compiling then took 0.3
-    to 0.8 s of a statement that runs for a second, more than it saved. `SET LOCAL` keeps
-    the setting to this statement's transaction (three round trips more)."""
-    client = connection()
-    if dialect(client) != "postgres":
-        return await fetch_all(sql, params)
-    async with in_transaction(REPORTS if reads_reports() else "default") as tx:
-        await tx.execute_script("SET LOCAL jit = off")
-        _, rows = await tx.execute_query(numbered(sql, tx), list(params))
     return [tuple(row) for row in rows]
 
 
