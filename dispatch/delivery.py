@@ -34,6 +34,7 @@ from dispatch.routing import Route
 from journeys.schema import JourneyDefinition
 from surveys.links import survey_url
 from surveys.models import Invitation
+from surveys.statements import execute
 
 log = logging.getLogger("touchpoint.dispatch")
 
@@ -60,6 +61,12 @@ class Busy:
 
 
 Attempt = Sent | Refused | Busy
+
+#: The message taken by the provider (written SQL: once per send, see `surveys.statements`).
+_SENT = (
+    "UPDATE message SET status = ?, provider_message_id = ?, error = NULL, updated_at = ?"
+    " WHERE id = ?"
+)
 
 
 def draft_for(
@@ -165,12 +172,8 @@ async def _ask_provider(route: Route, earlier: Message) -> Receipt | None:
 async def _record_sent(message: Message, receipt: Receipt) -> Sent:
     # One write: a status callback finds a message by its provider id, which only this
     # write stores, so no callback can have moved the message on before it.
-    await Message.filter(id=message.id).update(
-        status="sent",
-        provider_message_id=receipt.provider_message_id,
-        error=None,
-        updated_at=datetime.now(UTC),
-    )
+    values = ["sent", receipt.provider_message_id, datetime.now(UTC), message.id]
+    await execute(Message, _SENT, values)
     count_message(message.channel, "sent")
     return Sent(message, receipt)
 
