@@ -5,7 +5,8 @@ each send goes through the `twilio` library to a loopback Twilio-compatible serv
 process) that answers after 200 ms. Measured, interleaved in each round:
 
 - direct: the job function `send_invitation` called by the bench itself, 20 at a time: the
-  most a worker at the default concurrency of 20 could reach;
+  most a worker at the default concurrency of 20 could reach (its log lines written as a
+  worker writes them, to nowhere);
 - one worker: a `touchpoint worker` process taking the jobs from the queue;
 - two workers: two such processes.
 
@@ -22,8 +23,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import os
 import time
 from datetime import UTC, datetime
+from typing import TextIO
 
 from fleet import cpu_seconds, loopback_twilio, workers
 from rounds import Run, interleaved, medians
@@ -33,6 +37,7 @@ from shop import Bench, open_shop
 from dispatch.settings import TwilioSettings
 from dispatch.tasks import send_invitation
 from surveys.models import Invitation, InvitationStatus
+from web.logs import log_handler
 
 PROVIDER_DELAY = 0.2
 
@@ -85,6 +90,15 @@ def worker_settings(shop: Bench, twilio: dict[str, str]) -> dict[str, str]:
     }
 
 
+def log_as_a_worker(stream: TextIO) -> None:
+    """The job's own log lines written as a worker writes them (masked, formatted), to
+    `stream`: the direct call pays for its lines as a worker does."""
+    root = logging.getLogger()
+    root.handlers = [log_handler("text", stream)]
+    root.setLevel(logging.INFO)
+    logging.getLogger("twilio").setLevel(logging.WARNING)
+
+
 async def main(size: int, rounds: int, database_url: str | None) -> None:
     with loopback_twilio(PROVIDER_DELAY) as twilio:
         update = {"twilio": TwilioSettings(**twilio)}  # type: ignore[arg-type]
@@ -127,4 +141,6 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    asyncio.run(main(args.invitations, args.rounds, args.database_url))
+    with open(os.devnull, "w") as nowhere:
+        log_as_a_worker(nowhere)
+        asyncio.run(main(args.invitations, args.rounds, args.database_url))
