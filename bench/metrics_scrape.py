@@ -47,7 +47,7 @@ async def main(answers: int, rounds: int, url: str) -> None:
     settings = Settings(data_dir=data, database_url=url, secret_key="bench")
     runtime = await start_runtime(settings, connect_database=False)
     try:
-        await ensure_review_data(answers)
+        await ensure_review_data(url, answers)
         invitations = await Invitation.all().count()
         figures = await timed(rounds, lambda: read_figures(runtime.redis))
         transport = httpx.ASGITransport(app=create_app(runtime=runtime))

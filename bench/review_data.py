@@ -1,23 +1,26 @@
 """The review benchmark's data: N sample answers over 8 quarters for one journey.
 
-The demo journey is applied under a key of its own per size (`review-1000000`), so one
-database can hold the 250k and the 1M history side by side, and the history ends with
-2026-Q3 at a fixed moment, so every run reads the same figures. A size already built is
-reused: a million answers take minutes to write and are read many times. A new build is
-settled (`settle`: the planner's statistics, and PostgreSQL's visibility map) as a database
-in service would be; `--settle` does it for a build kept from before.
+The demo journey is applied under a key of its own per size (`review-1000000`, and
+`review-4000000-32q` for a history of other than 8 quarters), so one database can hold
+the 1M and the 4M history side by side, and the history ends with 2026-Q3 at a fixed
+moment, so every run reads the same figures. A size already built is reused: it is
+written in bulk (`review_bulk`), minutes for millions of answers, and read many times. A
+new build is settled (`settle`: the planner's statistics, and PostgreSQL's visibility map)
+as a database in service would be; `--settle` does it for a build kept from before.
 
-    .venv/bin/python bench/review_data.py --answers 1000000 [--database-url URL]
+    .venv/bin/python bench/review_data.py --answers 1000000 [--quarters 8] [--database-url URL]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import time
 from datetime import UTC, datetime
 from importlib import resources
 
+from review_bulk import bulk_history  # run as python bench/NAME.py
 from tortoise import Tortoise
 
 from journeys.loader import load_journey
@@ -26,7 +29,7 @@ from journeys.periods import Period
 from journeys.store import apply_journey
 from surveys.sql import connection, fetch_all
 from web.database import connect, migrate
-from web.sample_history import remove_sample_history, write_sample_history
+from web.sample_history import remove_sample_history
 
 #: The history's last moment: the end of 2026-Q3 in Shanghai, the demo journey's zone.
 LAST = datetime(2026, 9, 30, 15, 59, tzinfo=UTC)
@@ -36,8 +39,9 @@ SEED = 10
 DEFAULT_URL = "sqlite://.touchpoint/bench-review.sqlite3"
 
 
-def journey_key(answers: int) -> str:
-    return f"review-{answers}"
+def journey_key(answers: int, quarters: int = QUARTERS) -> str:
+    """`review-1000000` for 8 quarters; a longer history has its own (`review-4000000-32q`)."""
+    return f"review-{answers}" + (f"-{quarters}q" if quarters != QUARTERS else "")
 
 
 async def answers_of(key: str) -> int:
@@ -49,24 +53,51 @@ async def answers_of(key: str) -> int:
     return int(rows[0][0])
 
 
-async def ensure_review_data(answers: int, *, say: bool = True) -> str:
-    """The journey holding `answers` sample answers, built unless it is there already
-    (a connected database is expected)."""
-    key = journey_key(answers)
-    if await Journey.exists(key=key) and await answers_of(key) == answers:
-        return key
+async def apply_review_journey(key: str) -> None:
+    """The demo journey under `key`, unless it is there."""
+    if await Journey.exists(key=key):
+        return
     text = resources.files("journeys.demo").joinpath("online-store.yaml").read_text("utf-8")
     text = text.replace("journey: online-store", f"journey: {key}", 1)
     await apply_journey(load_journey(text), text)
+
+
+def default_parts(url: str) -> int:
+    """Processes writing the history: one per core on PostgreSQL, one on SQLite (which
+    takes one writer at a time)."""
+    return (os.cpu_count() or 1) if url.startswith("postgres") else 1
+
+
+async def ensure_review_data(
+    url: str,
+    answers: int,
+    *,
+    quarters: int = QUARTERS,
+    parts: int | None = None,
+    say: bool = True,
+) -> str:
+    """The journey holding `answers` sample answers, built unless it is there already
+    (tortoise connected to `url`)."""
+    key = journey_key(answers, quarters)
+    if await Journey.exists(key=key) and await answers_of(key) == answers:
+        return key
+    await apply_review_journey(key)
     await remove_sample_history(key)
     started = time.perf_counter()
 
     def progress(done: int) -> None:
-        if say and done % 100_000 < 1500:
+        if say and done % 100_000 < 16_000:
             print(f"  {done:,} answers written, {time.perf_counter() - started:.0f} s", flush=True)
 
-    written = await write_sample_history(
-        key, quarters=QUARTERS, answers=answers, seed=SEED, now=LAST, progress=progress
+    written = await bulk_history(
+        url,
+        key,
+        quarters=quarters,
+        answers=answers,
+        seed=SEED,
+        now=LAST,
+        parts=parts or default_parts(url),
+        progress=progress,
     )
     if say:
         print(
@@ -95,15 +126,15 @@ async def settle() -> None:
         await conn.execute_script("ANALYZE")
 
 
-async def main(answers: int, url: str, settle_only: bool = False) -> None:
+async def main(
+    answers: int, url: str, quarters: int, settle_only: bool = False, parts: int | None = None
+) -> None:
     if url.startswith("sqlite://.touchpoint/"):
-        import os
-
         os.makedirs(".touchpoint", exist_ok=True)
     await migrate(url)
     await connect(url)
     try:
-        await ensure_review_data(answers)
+        await ensure_review_data(url, answers, quarters=quarters, parts=parts)
         if settle_only:
             await settle()
     finally:
@@ -114,8 +145,12 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--answers", type=int, default=100_000)
     parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--quarters", type=int, default=QUARTERS, help="of history, up to 2026-Q3")
     parser.add_argument(
         "--settle", action="store_true", help="VACUUM ANALYZE a build kept from before"
     )
+    parser.add_argument(
+        "--parts", type=int, help="processes writing (default: one per core on PostgreSQL)"
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.answers, args.database_url, args.settle))
+    asyncio.run(main(args.answers, args.database_url, args.quarters, args.settle, args.parts))

@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import logging
 import secrets
-import statistics
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -32,7 +31,8 @@ from typing import Any
 import asyncpg
 import httpx
 from redis.asyncio.connection import AbstractConnection
-from shop import open_shop  # bench/shop.py: run as python bench/NAME.py
+from rounds import Run, interleaved, medians  # bench/: run as python bench/NAME.py
+from shop import open_shop
 
 from dispatch.models import Message
 from dispatch.tasks import send_invitation
@@ -151,24 +151,36 @@ async def main(size: int, rounds: int, database_url: str | None) -> None:
         async def our_send(invitation_id: int) -> None:
             assert (await send_invitation(ctx, invitation_id)).startswith("sent")
 
-        times: dict[str, list[float]] = {"ours": [], "bare": []}
         sends = {"ours": our_send, "bare": bare_send}
         trips = {}
         for name, send in sends.items():
             sample = await due_invitations(shop.http, shop.key, f"count-{name}", 20)
             trips[name] = await per_send(sample, send)
-        for r in range(rounds + 1):  # the first round warms up and is left out
-            for name, send in sends.items():
-                ids = await due_invitations(shop.http, shop.key, f"r{r}-{name}", size)
-                elapsed = await in_parallel(ids, send)
-                if r:
-                    times[name].append(elapsed)
-    ours_s, bare_s = statistics.median(times["ours"]), statistics.median(times["bare"])
+
+        cpu: dict[str, list[float]] = {name: [] for name in sends}
+
+        def run(name: str) -> Run:
+            async def measured(n: int) -> float:
+                ids = await due_invitations(shop.http, shop.key, f"r{n}-{name}", size)
+                began = time.process_time()
+                elapsed = await in_parallel(ids, sends[name])
+                cpu[name].append((time.process_time() - began) / size)
+                return elapsed
+
+            return measured
+
+        times = medians(await interleaved({name: run(name) for name in sends}, rounds))
+    cost = medians({name: values[1:] for name, values in cpu.items()})  # without the warm-up
+    ours_s, bare_s = times["ours"], times["bare"]
     print(f"database        {shop.database}")
     print(f"invitations     {size}, {CONCURRENCY} at a time, median of {rounds} rounds")
     print(f"ours            {ours_s * 1000:8.1f} ms  ({size / ours_s:,.0f} sends/s)")
     print(f"bare            {bare_s * 1000:8.1f} ms  ({size / bare_s:,.0f} sends/s)")
     print(f"ratio           {ours_s / bare_s:8.1f}x")
+    print(
+        f"CPU a send      {cost['ours'] * 1000:8.2f} ms ours, {cost['bare'] * 1000:.2f} ms bare"
+        " (this process: the event loop and SQLite's thread)"
+    )
     for name, counted in trips.items():
         print(
             f"{name} per send   {counted['statements']:g} statements, {counted['resets']:g}"

@@ -34,6 +34,7 @@ from dispatch.routing import Route
 from journeys.schema import JourneyDefinition
 from surveys.links import survey_url
 from surveys.models import Invitation
+from surveys.statements import execute, select
 
 log = logging.getLogger("touchpoint.dispatch")
 
@@ -60,6 +61,21 @@ class Busy:
 
 
 Attempt = Sent | Refused | Busy
+
+#: A new message's columns, its id returned.
+_NEW_MESSAGE = (
+    "invitation_id", "channel", "requested_channel", "reminder", "case_id", "purpose",
+    "recipient", "subject", "body", "status", "created_at", "updated_at",
+)  # fmt: skip
+_INSERT = (
+    f"INSERT INTO message ({', '.join(_NEW_MESSAGE)})"
+    f" VALUES ({', '.join('?' * len(_NEW_MESSAGE))}) RETURNING id"
+)
+#: The message taken by the provider (written SQL: once per send, see `surveys.statements`).
+_SENT = (
+    "UPDATE message SET status = ?, provider_message_id = ?, error = NULL, updated_at = ?"
+    " WHERE id = ?"
+)
 
 
 def draft_for(
@@ -113,16 +129,18 @@ async def deliver(
             return Refused(ChannelError(reason, permanent=False))
         if found is not None:
             return await _record_sent(earlier, found)
-    message = await Message.create(
-        invitation_id=invitation_id,
-        channel=route.carrier.name,
-        requested_channel=route.name,
-        reminder=reminder,
-        case_id=case_id,
-        purpose=purpose,
-        recipient=route.address,
-        subject=outgoing.subject,
-        body=outgoing.text,
+    message = await _written(
+        Message(
+            invitation_id=invitation_id,
+            channel=route.carrier.name,
+            requested_channel=route.name,
+            reminder=reminder,
+            case_id=case_id,
+            purpose=purpose,
+            recipient=route.address,
+            subject=outgoing.subject,
+            body=outgoing.text,
+        )
     )
     try:
         receipt = await route.carrier.send(outgoing)
@@ -133,6 +151,16 @@ async def deliver(
         await _record_refusal(message, route, error)
         return Refused(error)
     return await _record_sent(message, receipt)
+
+
+async def _written(message: Message) -> Message:
+    """The new message row, INSERTed as written SQL (once per send: `surveys.statements`)."""
+    message.created_at = message.updated_at = datetime.now(UTC)
+    values = [getattr(message, field) for field in _NEW_MESSAGE]
+    [row] = await select(Message, _INSERT, values)
+    message.id = row["id"]
+    message._saved_in_db = True
+    return message
 
 
 async def _unconfirmed(
@@ -165,12 +193,8 @@ async def _ask_provider(route: Route, earlier: Message) -> Receipt | None:
 async def _record_sent(message: Message, receipt: Receipt) -> Sent:
     # One write: a status callback finds a message by its provider id, which only this
     # write stores, so no callback can have moved the message on before it.
-    await Message.filter(id=message.id).update(
-        status="sent",
-        provider_message_id=receipt.provider_message_id,
-        error=None,
-        updated_at=datetime.now(UTC),
-    )
+    values = ["sent", receipt.provider_message_id, datetime.now(UTC), message.id]
+    await execute(Message, _SENT, values)
     count_message(message.channel, "sent")
     return Sent(message, receipt)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from arq import Retry
@@ -20,8 +21,20 @@ from dispatch.models import Message
 from dispatch.retries import backoff_seconds
 from dispatch.routing import Route
 from surveys.models import Invitation, InvitationStatus
+from surveys.statements import execute
 
 log = logging.getLogger("touchpoint.dispatch")
+
+
+@lru_cache(maxsize=8)
+def _sent_sql(columns: tuple[str, ...]) -> str:
+    """The sent write, written SQL (once per send: see `surveys.statements`); `columns`
+    are the invitation's own (the follow-up times' names are fields)."""
+    unknown = set(columns) - set(Invitation._meta.db_fields)
+    if unknown:
+        raise ValueError(f"not columns of invitation: {sorted(unknown)}")
+    assigned = "".join(f", {column} = ?" for column in columns)
+    return f"UPDATE invitation SET status = ?, reason = NULL{assigned} WHERE id = ? AND status = ?"
 
 
 def _sending(invitation_id: int) -> Any:
@@ -60,13 +73,13 @@ async def sent(
     invitation: Invitation, route: Route, sent_at: datetime, follow_up: dict[str, datetime | None]
 ) -> str:
     """The invitation went out; its message row holds the provider's id already."""
-    await _sending(invitation.id).update(
-        status=InvitationStatus.SENT,
-        sent_at=sent_at,
-        channel=route.name,
-        reason=None,
-        updated_at=datetime.now(UTC),
-        **follow_up,
+    columns = ("sent_at", "channel", *follow_up, "updated_at")
+    values = [sent_at, route.name, *follow_up.values(), datetime.now(UTC)]
+    sending = InvitationStatus.SENDING.value
+    await execute(
+        Invitation,
+        _sent_sql(columns),
+        [InvitationStatus.SENT.value, *values, invitation.id, sending],
     )
     observe_send_delay(route.carrier.name, (sent_at - invitation.send_at).total_seconds())
     log.info("invitation %s sent by %s to %s", invitation.id, route.carrier.name, route.address)

@@ -29,9 +29,9 @@ from dispatch.routing import (
     unreachable_reason,
     usable_routes,
 )
+from dispatch.send_read import sending_invitation
 from journeys.contact import Defer, Suppress
 from journeys.schema import JourneyDefinition
-from journeys.store import journey_definition
 from surveys.models import Invitation, InvitationStatus
 
 log = logging.getLogger("touchpoint.dispatch")
@@ -44,21 +44,18 @@ async def send_invitation(ctx: dict[str, Any], invitation_id: int) -> str:
     about_invitation(invitation_id)
     if not await claim_invitation(invitation_id, datetime.now(UTC)):
         return "skipped: not due, or taken by another worker"
-    invitation = (
-        await Invitation.filter(id=invitation_id)
-        .select_related("customer", "touchpoint__journey", "interaction")
-        .get()
-    )
+    invitation, definition = await sending_invitation(invitation_id)
     ttl = ctx.get("lock_ttl_seconds", 130.0)
     async with customer_lock(ctx["redis"], invitation.customer.id, ttl) as ours:
         if not ours:
             until = datetime.now(UTC) + CUSTOMER_BUSY_WAIT
             return await outcomes.defer(invitation, until, "another send to this customer")
-        return await _decide_and_send(ctx, invitation)
+        return await _decide_and_send(ctx, invitation, definition)
 
 
-async def _decide_and_send(ctx: dict[str, Any], invitation: Invitation) -> str:
-    definition = await journey_definition(invitation.touchpoint.journey, invitation.journey_version)
+async def _decide_and_send(
+    ctx: dict[str, Any], invitation: Invitation, definition: JourneyDefinition
+) -> str:
     settings = definition.touchpoint(invitation.touchpoint.key)
     customer = invitation.customer
     allowed, refused = consented_channels(settings.channels, customer.consent)

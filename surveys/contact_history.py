@@ -7,20 +7,25 @@ was scheduled with, the wording its customer would actually receive.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from tortoise.expressions import Q
+from tortoise.models import Model
 
 from journeys.contact import Competitor, PastSurvey
-from journeys.models import Journey
+from journeys.models import Interaction, Journey, JourneyVersion
 from journeys.schema import JourneyDefinition
 from journeys.store import journey_definition
+from surveys.invitation_survey import parse_definition
 from surveys.models import Invitation, InvitationStatus
+from surveys.statements import python_value, select
 
 #: Long enough for any quarter and a min-days rule of a year; older surveys never matter.
 LOOKBACK = timedelta(days=400)
 
 PENDING = (InvitationStatus.SCHEDULED, InvitationStatus.SENDING)
+PENDING_VALUES = frozenset(status.value for status in PENDING)
 
 
 async def contact_history(
@@ -51,24 +56,85 @@ async def competing_invitations(customer_id: int, *, excluding: int) -> list[Com
     return await _competitors(invitations)
 
 
+#: The customer's other invitations that count for the rules: sent within the look-back, or
+#: still pending; with what a competitor needs of their touchpoint, journey and interaction.
+_SITUATION = (
+    "SELECT i.id, i.status, i.send_at, i.sent_at, i.journey_version, t.key AS touchpoint_key,"
+    " j.id AS journey_id, j.key AS journey_key, n.occurred_at"
+    " FROM invitation i"
+    " JOIN touchpoint t ON t.id = i.touchpoint_id"
+    " JOIN journey j ON j.id = t.journey_id"
+    " JOIN interaction n ON n.id = i.interaction_id"
+    " WHERE i.customer_id = ? AND i.id <> ? AND (i.sent_at >= ? OR i.status IN (?, ?))"
+)
+_DEFINITION = (
+    "SELECT CAST(definition AS TEXT) AS definition FROM journey_version"
+    " WHERE journey_id = ? AND version = ?"
+)
+
+
+@dataclass(frozen=True)
+class _Other:
+    """One of the customer's other invitations, as the rules read it."""
+
+    id: int
+    pending: bool
+    send_at: datetime
+    sent_at: datetime | None
+    journey_id: int
+    journey_version: int
+    journey_key: str
+    touchpoint_key: str
+    occurred_at: datetime
+
+
 async def contact_situation(
     customer_id: int, *, excluding: int, since: datetime
 ) -> tuple[list[PastSurvey], list[Competitor]]:
     """`contact_history` and `competing_invitations` from one read of the customer's other
-    invitations (a send asks both, and each read is a round trip)."""
-    invitations = (
-        await Invitation.filter(
-            Q(sent_at__gte=since) | Q(status__in=PENDING), customer_id=customer_id
+    invitations (a send asks both, and each read is a round trip). The read is written
+    SQL: it runs on every send, and the ORM took two milliseconds of CPU to build it."""
+    values = [customer_id, excluding, since, *(status.value for status in PENDING)]
+    others = [_other(row) for row in await select(Invitation, _SITUATION, values)]
+    past = [o for o in others if o.sent_at is not None and o.sent_at >= since]
+    past.sort(key=lambda o: (o.sent_at, o.id), reverse=True)
+    history = [PastSurvey(o.sent_at, o.journey_key, o.touchpoint_key) for o in past]
+    pending = sorted((o for o in others if o.pending), key=lambda o: (o.send_at, o.id))
+    definitions: dict[tuple[int, int], JourneyDefinition] = {}
+    competitors = []
+    for other in pending:
+        key = (other.journey_id, other.journey_version)
+        if key not in definitions:
+            definitions[key] = await _version_definition(*key)
+        competitors.append(
+            _competitor_of(
+                definitions[key], other.touchpoint_key, other.id, other.send_at, other.occurred_at
+            )
         )
-        .exclude(id=excluding)
-        .select_related("touchpoint__journey", "interaction")
+    return history, competitors
+
+
+def _other(row: dict[str, Any]) -> _Other:
+    def when(field: str, model: type[Model] = Invitation) -> Any:
+        return python_value(model, field, row[field])
+
+    return _Other(
+        id=row["id"],
+        pending=row["status"] in PENDING_VALUES,
+        send_at=when("send_at"),
+        sent_at=when("sent_at"),
+        journey_id=row["journey_id"],
+        journey_version=row["journey_version"],
+        journey_key=row["journey_key"],
+        touchpoint_key=row["touchpoint_key"],
+        occurred_at=when("occurred_at", Interaction),
     )
-    past = [i for i in invitations if i.sent_at is not None and i.sent_at >= since]
-    past.sort(key=lambda i: (i.sent_at, i.id), reverse=True)
-    history = [PastSurvey(i.sent_at, i.touchpoint.journey.key, i.touchpoint.key) for i in past]
-    pending = [i for i in invitations if i.status in PENDING]
-    pending.sort(key=lambda i: (i.send_at, i.id))
-    return history, await _competitors(pending)
+
+
+async def _version_definition(journey_id: int, version: int) -> JourneyDefinition:
+    """The version's definition, parsed once per stored text (see `parse_definition`)."""
+    [row] = await select(JourneyVersion, _DEFINITION, [journey_id, version])
+    return parse_definition(row["definition"])
 
 
 async def _competitors(invitations: list[Invitation]) -> list[Competitor]:
@@ -80,18 +146,32 @@ async def _competitors(invitations: list[Invitation]) -> list[Competitor]:
         key = (journey.id, invitation.journey_version)
         if key not in definitions:
             definitions[key] = await journey_definition(journey, invitation.journey_version)
-        competitors.append(_competitor(invitation, definitions[key]))
+        competitors.append(
+            _competitor_of(
+                definitions[key],
+                invitation.touchpoint.key,
+                invitation.id,
+                invitation.send_at,
+                invitation.interaction.occurred_at,
+            )
+        )
     return competitors
 
 
-def _competitor(invitation: Invitation, definition: JourneyDefinition) -> Competitor:
-    settings = definition.touchpoint(invitation.touchpoint.key)
+def _competitor_of(
+    definition: JourneyDefinition,
+    touchpoint_key: str,
+    invitation_id: int,
+    send_at: datetime,
+    occurred_at: datetime,
+) -> Competitor:
+    settings = definition.touchpoint(touchpoint_key)
     return Competitor(
-        invitation_id=invitation.id,
+        invitation_id=invitation_id,
         journey=definition.journey,
         touchpoint=settings.key,
         priority=definition.priority_of(settings),
-        send_at=invitation.send_at,
-        due=(invitation.interaction.occurred_at + settings.delay).astimezone(UTC),
+        send_at=send_at,
+        due=(occurred_at + settings.delay).astimezone(UTC),
         max_age=settings.max_age,
     )
