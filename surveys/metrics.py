@@ -62,7 +62,8 @@ def count_resolution_answer(source: str, score: int) -> None:
 
 #: Distinct reason labels one process reports before it calls the rest "other".
 MAX_REASONS = 50
-_reasons: set[str] = set()
+#: The labels given so far; an expiry's is always its own, however many others came first.
+_reasons: set[str] = {"no answer within days"}
 _reasons_lock = threading.Lock()
 _REASON_HEAD = re.compile(r"[^;:(]*")
 _DIGITS = re.compile(r"\d+")

@@ -15,7 +15,8 @@ from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from dispatch.models import WebhookDelivery, WebhookEndpoint
-from surveys.expiry import expire_invitations
+from surveys.expiry import expire_invitations, expiry_reason
+from surveys.metrics import reason_label
 from surveys.models import Invitation
 from surveys.settings import SurveysSettings
 from tests.dispatch.cases import store, unhappy
@@ -143,6 +144,8 @@ async def test_invitations_that_expire_unanswered_are_counted_with_their_reason(
 
     after = await scrape(client)
     ended = "touchpoint_invitations_ended_total"
+    # Its own label, however many other reasons the process has counted before.
+    assert reason_label(expiry_reason(SurveysSettings().link_lifetime)) == "no answer within days"
     assert gained(before, after, ended, state="expired", reason="no answer within days") == 1
 
 
