@@ -7,7 +7,7 @@ The web app and the worker both start from here, so `touchpoint up`, `touchpoint
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -23,6 +23,7 @@ from web.redis import EmbeddedRedis
 from web.redis_urls import redis_settings
 from web.secret_key import resolve_secret_key
 from web.settings import Settings
+from web.token_blocks import TokenBlocks
 
 log = logging.getLogger("touchpoint")
 
@@ -36,6 +37,11 @@ class Runtime:
     #: Signs session cookies and CSRF tokens (web/secret_key.py).
     secret_key: str
     embedded_redis: EmbeddedRedis | None = None
+    #: The addresses refused survey links, followed once a link is served.
+    token_blocks: TokenBlocks = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.token_blocks = TokenBlocks(self.redis)
 
     def worker_context(self) -> dict[str, Any]:
         return {
@@ -89,6 +95,7 @@ async def start_runtime(settings: Settings, *, connect_database: bool = True) ->
 
 
 async def stop_runtime(runtime: Runtime, *, disconnect_database: bool = True) -> None:
+    await runtime.token_blocks.stop()
     await runtime.channels.close()
     await runtime.redis.aclose()
     if disconnect_database:

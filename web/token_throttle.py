@@ -8,6 +8,10 @@ path answers 429 with Retry-After to that address until the window ends, known t
 behind a proxy listed in forwarded_allow_ips, the forwarded one. If Redis does not answer,
 the pages are served unthrottled rather than not at all, and a Redis that takes the
 connection but does not answer is given `REDIS_WAIT_SECONDS`, not the customer's patience.
+
+Whether an address is blocked is known in the process (web/token_blocks.py: each process
+follows the blocks on Redis pub/sub), so a page costs no Redis round trip; only while a
+process is not following them does it ask Redis per request.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from redis.exceptions import RedisError
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-PREFIX = "touchpoint:token-misses"
+from web.settings import Settings
+from web.token_blocks import PREFIX, TokenBlocks
+
 TOKEN_PATHS = ("/s/", "/r/", "/u/")
 #: Redis answers in a millisecond; past this the page is served unthrottled.
 REDIS_WAIT_SECONDS = 0.5
@@ -41,39 +47,37 @@ class TokenThrottleMiddleware:
         if scope["type"] != "http" or not scope["path"].startswith(TOKEN_PATHS):
             await self.app(scope, receive, send)
             return
-        settings = scope["app"].state.runtime.settings
-        redis: Redis = scope["app"].state.runtime.redis
-        key = f"{PREFIX}:{client_address(scope)}"
-        try:
-            async with asyncio.timeout(REDIS_WAIT_SECONDS):
-                wait = await _wait_seconds(redis, key, settings.survey_link_misses_allowed)
-        except (OSError, RedisError) as error:  # TimeoutError is an OSError
-            log.warning("survey links served unthrottled, Redis did not answer: %r", error)
-            await self.app(scope, receive, send)
-            return
+        runtime = scope["app"].state.runtime
+        settings, blocks, address = runtime.settings, runtime.token_blocks, client_address(scope)
+        blocks.start()
+        wait = blocks.wait_seconds(address)
+        if wait is None:  # not following the blocks (yet): ask Redis
+            try:
+                async with asyncio.timeout(REDIS_WAIT_SECONDS):
+                    wait = await _wait_seconds(
+                        runtime.redis, address, settings.survey_link_misses_allowed
+                    )
+            except (OSError, RedisError) as error:  # TimeoutError is an OSError
+                log.warning("survey links served unthrottled, Redis did not answer: %r", error)
+                await self.app(scope, receive, send)
+                return
         if wait:
             await _too_many(wait)(scope, receive, send)
             return
-        status = 0
 
         async def sending(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
+            # Counted before the 404 leaves: the guesser's next request finds it counted.
+            if message["type"] == "http.response.start" and message["status"] == 404:
+                await _count_miss(blocks, address, settings)
             await send(message)
 
         await self.app(scope, receive, sending)
-        if status == 404:
-            window = settings.survey_link_miss_window_minutes * 60
-            try:
-                async with asyncio.timeout(REDIS_WAIT_SECONDS):
-                    await _count_miss(redis, key, window)
-            except (OSError, RedisError) as error:
-                log.warning("an unknown survey link was not counted: %r", error)
 
 
-async def _wait_seconds(redis: Redis, key: str, allowed: int) -> int:
-    """Seconds this address must wait; 0 while it has missed fewer than `allowed` times."""
+async def _wait_seconds(redis: Redis, address: str, allowed: int) -> int:
+    """Seconds this address must wait, asked of Redis; 0 while it has missed fewer than
+    `allowed` times."""
+    key = f"{PREFIX}:{address}"
     misses = await redis.get(key)
     if misses is None or int(misses) < allowed:
         return 0
@@ -81,10 +85,13 @@ async def _wait_seconds(redis: Redis, key: str, allowed: int) -> int:
     return max(1, -(-left // 1000))
 
 
-async def _count_miss(redis: Redis, key: str, window_seconds: int) -> None:
-    await redis.incr(key)
-    if await redis.ttl(key) < 0:  # the first miss of a window (or one whose EXPIRE was lost)
-        await redis.expire(key, window_seconds)
+async def _count_miss(blocks: TokenBlocks, address: str, settings: Settings) -> None:
+    window = settings.survey_link_miss_window_minutes * 60
+    try:
+        async with asyncio.timeout(REDIS_WAIT_SECONDS):
+            await blocks.count_miss(address, settings.survey_link_misses_allowed, window)
+    except (OSError, RedisError) as error:
+        log.warning("an unknown survey link was not counted: %r", error)
 
 
 def _too_many(wait: int) -> PlainTextResponse:
