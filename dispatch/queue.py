@@ -20,7 +20,7 @@ import hashlib
 import logging
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import hiredis
 from arq.connections import ArqRedis
@@ -60,18 +60,40 @@ def job_id(invitation_id: int) -> str:
 async def enqueue_invitations(redis: ArqRedis, due: Iterable[tuple[int, datetime]]) -> int:
     """Enqueue (invitation id, send time) pairs; returns how many were new on the queue."""
     now_ms = timestamp_ms()
-    jobs, queued = list(due), 0
+    jobs = (
+        QueuedJob(job_id(invitation_id), SEND_INVITATION, (invitation_id,), to_unix_ms(send_at))
+        for invitation_id, send_at in due
+    )
+    return await enqueue_jobs(redis, jobs, now_ms)
+
+
+class QueuedJob(NamedTuple):
+    """A job as arq's `enqueue_job(function, *args, _job_id=id, _defer_until=...)` takes it;
+    `due_ms` is when it may run (milliseconds since the epoch), now if earlier."""
+
+    id: str
+    function: str
+    args: tuple[Any, ...] = ()
+    due_ms: int = 0
+
+
+async def enqueue_jobs(
+    redis: ArqRedis, jobs: Iterable[QueuedJob], now_ms: int | None = None
+) -> int:
+    """Enqueue each job whose id is neither queued nor kept, as arq's `enqueue_job` would,
+    in one script call per thousand; returns how many were new on the queue."""
+    now_ms = now_ms or timestamp_ms()
+    jobs, queued = list(jobs), 0
     for start in range(0, len(jobs), JOBS_PER_CALL):
         keys: list[str] = [default_queue_name]
         args: list[bytes | int | str] = []
-        for invitation_id, send_at in jobs[start : start + JOBS_PER_CALL]:
-            key = job_id(invitation_id)
-            score = max(to_unix_ms(send_at), now_ms)
-            job = serialize_job(
-                SEND_INVITATION, (invitation_id,), {}, None, now_ms, serializer=redis.job_serializer
+        for job in jobs[start : start + JOBS_PER_CALL]:
+            score = max(job.due_ms, now_ms)
+            serialized = serialize_job(
+                job.function, job.args, {}, None, now_ms, serializer=redis.job_serializer
             )
-            keys += [job_key_prefix + key, result_key_prefix + key]
-            args += [score - now_ms + expires_extra_ms, job, score, key]
+            keys += [job_key_prefix + job.id, result_key_prefix + job.id]
+            args += [score - now_ms + expires_extra_ms, serialized, score, job.id]
         queued += await _run_script(redis, keys, args)
     return queued
 

@@ -8,9 +8,9 @@ crons still find the work; so a Redis that does not answer is given `KICK_WAIT_S
 and the customer who just answered is not kept waiting for it.
 
 Each kick is a job with a fixed id, which arq enqueues only when no job of that id is
-queued or kept (a watched check: three round trips each). Under a stream of answers the
-kicks are mostly queued already, so one pipelined EXISTS asks about all three at once and
-only the missing ones are enqueued.
+queued or kept (a watched check: three round trips each). All three are asked for in one
+script call (`dispatch.queue.enqueue_jobs`): each is enqueued unless it is queued or kept
+already, as under a stream of answers it mostly is.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ import asyncio
 import logging
 
 from arq.connections import ArqRedis
-from arq.constants import job_key_prefix, result_key_prefix
 from redis.exceptions import RedisError
 from starlette.requests import Request
 
 from dispatch import feedback_job, notifications, outbox_publisher
+from dispatch.queue import QueuedJob, enqueue_jobs
 from dispatch.resolution_survey import enqueue_resolution_survey
 
 log = logging.getLogger("touchpoint.web")
@@ -32,9 +32,9 @@ log = logging.getLogger("touchpoint.web")
 KICK_WAIT_SECONDS = 1.0
 
 _KICKS = (
-    (outbox_publisher.KICK_JOB_ID, outbox_publisher.kick),
-    (notifications.KICK_JOB_ID, notifications.kick),
-    (feedback_job.KICK_JOB_ID, feedback_job.kick),
+    QueuedJob(outbox_publisher.KICK_JOB_ID, outbox_publisher.PUBLISH_EVENTS),
+    QueuedJob(notifications.KICK_JOB_ID, notifications.NOTIFY_CASES),
+    QueuedJob(feedback_job.KICK_JOB_ID, feedback_job.ANALYSE_FEEDBACK),
 )
 
 
@@ -52,11 +52,5 @@ async def announce(request: Request, *, resolved_case: int | None = None) -> Non
 
 
 async def kick_missing(redis: ArqRedis) -> None:
-    """Enqueue each kick that is neither queued nor kept, asking about all three at once."""
-    async with redis.pipeline(transaction=False) as pipe:
-        for job_id, _ in _KICKS:
-            pipe.exists(job_key_prefix + job_id, result_key_prefix + job_id)
-        queued = await pipe.execute()
-    for (_, kick), found in zip(_KICKS, queued, strict=True):
-        if not found:
-            await kick(redis)
+    """Enqueue each kick that is neither queued nor kept, all three in one round trip."""
+    await enqueue_jobs(redis, _KICKS)
