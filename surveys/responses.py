@@ -21,9 +21,15 @@ from tortoise.exceptions import IntegrityError
 
 from journeys.schema import Survey
 from surveys.answer_dimensions import Dimensions, answer_columns
-from surveys.answer_write import FirstAnswer, answer_transaction, write_first_answer
+from surveys.answer_write import (
+    FirstAnswer,
+    answer_transaction,
+    can_write_alone,
+    write_first_answer,
+    write_first_answer_alone,
+)
 from surveys.expiry import is_expired
-from surveys.followups import open_case
+from surveys.followups import follow_up_reason, open_case
 from surveys.invitation_survey import (
     InvitationSurvey,
     LinkInvitation,
@@ -241,6 +247,12 @@ class _Saving:
 async def _store(invitation: Invitation | LinkInvitation, saving: _Saving) -> Answer:
     answers, source, plan = saving.answers, saving.source, saving.plan
     now = datetime.now(UTC)
+    if _answers_alone(invitation, saving):
+        first = await _first_answer(invitation, saving, answers, now)
+        response = await write_first_answer_alone(invitation.id, first)
+        if response is not None:
+            count_answer(invitation.channel, source)
+            return response
     async with answer_transaction():
         current, response = await locked_invitation(invitation.id)
         check_open(current)
@@ -252,7 +264,8 @@ async def _store(invitation: Invitation | LinkInvitation, saving: _Saving) -> An
                 comment=answers.comment if answers.comment is not None else response.comment,
             )
         if response is None:
-            response = await _first_answer(current, saving, answers, now)
+            first = await _first_answer(current, saving, answers, now)
+            response = await write_first_answer(current.id, first)
             count_answer(current.channel, source)
         else:
             if answers.comment != response.comment:  # analysed again, as a new comment
@@ -277,11 +290,29 @@ async def _store(invitation: Invitation | LinkInvitation, saving: _Saving) -> An
     return response
 
 
+def _answers_alone(invitation: Invitation | LinkInvitation, saving: _Saving) -> bool:
+    """Whether a first answer can be written as one statement, without the transaction
+    and the invitation's locked read (surveys/answer_write.py): on PostgreSQL, for an
+    invitation not answered when it was read, and an answer that opens no case (a case's
+    rows are written in the answer's transaction)."""
+    if not can_write_alone() or invitation.status == InvitationStatus.ANSWERED:
+        return False
+    if saving.dimensions is None:
+        return False
+    rule = saving.plan.journey.follow_up_for(saving.plan.touchpoint)
+    answers = saving.answers
+    reason = follow_up_reason(
+        rule, nps=answers.nps, csat=answers.csat, contact_requested=saving.contact_requested
+    )
+    return reason is None
+
+
 async def _first_answer(
-    current: Invitation, saving: _Saving, answers: Answers, now: datetime
-) -> Answer:
-    """The answer, its attributes, `response.created` and the invitation answered (and
-    sent, if the worker had not yet stored that): one trip (surveys/answer_write.py)."""
+    current: Invitation | LinkInvitation, saving: _Saving, answers: Answers, now: datetime
+) -> FirstAnswer:
+    """The answer, its attributes, `response.created` and whether the invitation is to be
+    marked answered (and sent, if the worker had not yet stored that), to be written in one
+    trip (surveys/answer_write.py)."""
     customer, columns, attributes = saving.dimensions or await answer_columns(current)
     response = Answer(
         invitation_id=current.id,
@@ -297,11 +328,5 @@ async def _first_answer(
     payload = answer_payload(
         response, current, plan.journey_key, plan.touchpoint_key, customer.external_id
     )
-    first = FirstAnswer(
-        response,
-        attributes,
-        payload,
-        now,
-        mark_answered=current.status != InvitationStatus.ANSWERED,
-    )
-    return await write_first_answer(current.id, first)
+    mark_answered = current.status != InvitationStatus.ANSWERED
+    return FirstAnswer(response, attributes, payload, now, mark_answered=mark_answered)

@@ -7,6 +7,7 @@ import logging
 from datetime import UTC, datetime
 
 import pytest
+from tortoise import connections
 
 from journeys.loader import load_journey
 from journeys.models import Touchpoint
@@ -112,13 +113,15 @@ async def test_the_survey_page_is_one_statement(client, anna, caplog):
     assert len(statements(caplog)) == 1
 
 
-async def test_a_first_answer_takes_three_statements(client, anna, caplog):
+async def test_a_first_answer_takes_two_statements_or_three(client, anna, caplog):
     form = {"nps": "8", "csat": "4", "comment": "Quick"}
     with caplog.at_level(logging.DEBUG, logger="tortoise.db_client"):
         answer = await client.post(f"/s/{anna.token}", data=form)
 
     assert answer.status_code == 303
-    # The link; then in one transaction: the invitation locked with its answer, and one
-    # trip writing the answer, its attributes, response.created and the invitation answered.
+    # The link; then one statement writing the answer, its attributes, response.created and
+    # the invitation answered, gated on the invitation still open (PostgreSQL); on SQLite,
+    # in one transaction, the invitation read with its answer and then that one trip.
     found = statements(caplog)
-    assert len(found) == 3, "\n".join(found)
+    postgres = connections.get("default").capabilities.dialect == "postgres"
+    assert len(found) == (2 if postgres else 3), "\n".join(found)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime
 
 import pytest
+from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from journeys.models import Customer, Interaction, Touchpoint
 from journeys.schema import Survey
+from surveys.invitation_survey import open_invitation
 from surveys.models import Answer, AnswerAttribute, Invitation, InvitationStatus, OutboxEvent
 from surveys.outbox import answer_payload
 from surveys.responses import (
@@ -209,3 +212,88 @@ async def test_an_answer_inside_a_transaction_that_fails_leaves_nothing(shop_jou
     assert not await OutboxEvent.exists()
     assert (await Invitation.get(id=found.id)).status == InvitationStatus.SENT
     assert (await record_response(found, nps=9, csat=5, comment=None)).nps == 9
+
+
+async def answered_from_the_link(found: Invitation, **answers) -> Answer:
+    """Answered as the survey page answers: with the link's record, its survey and what a
+    first answer copies, read before (on PostgreSQL, a first answer that opens no case is
+    then one statement, gated on the invitation being still open and unanswered)."""
+    opened = await open_invitation(found.token, answering=True)
+    assert opened is not None
+    return await record_response(
+        opened.invitation, plan=opened.plan, dimensions=opened.dimensions, **answers
+    )
+
+
+async def test_a_first_answer_from_the_link_writes_its_rows_as_the_orm_would(shop_journey, caplog):
+    found = await invitation(shop_journey)
+    customer = await Customer.get(id=found.customer_id)  # type: ignore[attr-defined]
+    customer.attributes, customer.segment = {"tier": "gold"}, "B"
+    await customer.save()
+    await Invitation.filter(id=found.id).update(sent_at=None, status=InvitationStatus.SENDING)
+
+    with caplog.at_level(logging.DEBUG, logger="tortoise.db_client"):
+        response = await answered_from_the_link(found, nps=9, csat=5, comment="It's 'fine' — 很好")
+
+    stored = await Answer.get(invitation_id=found.id)
+    assert stored.id == response.id and response._saved_in_db
+    assert (stored.nps, stored.csat, stored.comment) == (9, 5, "It's 'fine' — 很好")
+    assert (stored.source, stored.segment, stored.channel) == ("web", "B", found.channel)
+    assert stored.answered_at == response.answered_at
+    assert {(a.name, a.value) for a in await AnswerAttribute.filter(answer_id=stored.id)} == {
+        ("tier", "gold")
+    }
+    event = await OutboxEvent.get(type="response.created")
+    assert event.data == answer_payload(stored, found, "shop", "use", customer.external_id)
+    assert event.data["response_id"] == stored.id
+    answered = await Invitation.get(id=found.id)
+    assert answered.status == InvitationStatus.ANSWERED
+    assert answered.sent_at == stored.answered_at == answered.updated_at
+    if connections.get("default").capabilities.dialect == "postgres":  # one statement
+        assert "FOR UPDATE" not in caplog.text and "WITH i AS (UPDATE invitation" in caplog.text
+
+
+async def test_a_link_closed_after_it_was_read_takes_no_answer(shop_journey):
+    found = await invitation(shop_journey)
+    opened = await open_invitation(found.token, answering=True)
+    assert opened is not None
+    await Invitation.filter(id=found.id).update(status=InvitationStatus.EXPIRED)
+
+    with pytest.raises(SurveyClosed):
+        await record_response(
+            opened.invitation, nps=9, csat=5, comment=None, plan=opened.plan,
+            dimensions=opened.dimensions,
+        )  # fmt: skip
+
+    assert not await Answer.exists(invitation_id=found.id)
+    assert not await OutboxEvent.exists()
+    assert (await Invitation.get(id=found.id)).status == InvitationStatus.EXPIRED
+
+
+async def test_an_answer_given_after_the_link_was_read_is_replaced_not_doubled(shop_journey):
+    found = await invitation(shop_journey)
+    opened = await open_invitation(found.token, answering=True)
+    assert opened is not None
+    first = await answered_from_the_link(found, nps=7, csat=4, comment=None)
+
+    second = await record_response(
+        opened.invitation, nps=10, csat=5, comment="Even better", plan=opened.plan,
+        dimensions=opened.dimensions,
+    )  # fmt: skip
+
+    assert second.id == first.id
+    stored = await Answer.get(invitation_id=found.id)
+    assert (stored.nps, stored.csat, stored.comment) == (10, 5, "Even better")
+    assert await OutboxEvent.filter(type="response.created").count() == 1
+
+
+async def test_concurrent_submissions_from_the_link_make_one_response(shop_journey):
+    found = await invitation(shop_journey)
+
+    responses = await asyncio.gather(
+        *(answered_from_the_link(found, nps=s, csat=5, comment=None) for s in (8, 9, 10, 9))
+    )
+
+    assert len({r.id for r in responses}) == 1
+    assert await Answer.filter(invitation_id=found.id).count() == 1
+    assert await OutboxEvent.filter(type="response.created").count() == 1

@@ -6,6 +6,7 @@ state figures are read from the database and Redis at scrape time, so they are e
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -221,7 +222,7 @@ async def test_a_figure_that_cannot_be_read_is_left_out_and_marked(db):
 
 async def test_a_metrics_token_is_asked_for_when_set(runtime: Runtime):
     settings = runtime.settings.model_copy(update={"metrics_token": SecretStr("scrape-me")})
-    guarded = Runtime(**{**runtime.__dict__, "settings": settings})
+    guarded = dataclasses.replace(runtime, settings=settings)
     transport = httpx.ASGITransport(app=create_app(runtime=guarded))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         missing = await http.get("/metrics")
