@@ -48,7 +48,9 @@ async def redis_away(request, runtime: Runtime) -> AsyncIterator[Runtime]:
     else:
         url = request.getfixturevalue("silent_redis")
     away = ArqRedis.from_url(url)
-    yield dataclasses.replace(runtime, redis=away)
+    replaced = dataclasses.replace(runtime, redis=away)
+    yield replaced
+    await replaced.token_blocks.stop()  # its listener, still trying to subscribe
     await away.aclose()
 
 
