@@ -38,8 +38,9 @@ log = logging.getLogger("touchpoint.token_throttle")
 
 #: KEYS: the address's miss count, the blocks; ARGV: the window in seconds, the misses
 #: allowed, the address, the channel. Counts the miss; at the limit, blocks the address
-#: until the count's window ends and announces it. Returns the count and the window left
-#: in milliseconds.
+#: until the count's window ends (the set's score: Redis's clock, in milliseconds) and
+#: announces it with the milliseconds left, so no process's clock need agree with Redis's.
+#: Returns the count and the window left in milliseconds.
 _COUNT_MISS = """
 local misses = redis.call('INCR', KEYS[1])
 if redis.call('PTTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
@@ -50,7 +51,7 @@ if misses >= tonumber(ARGV[2]) then
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now[1] * 1000)
   redis.call('ZADD', KEYS[2], ends, ARGV[3])
   if redis.call('PTTL', KEYS[2]) < left then redis.call('PEXPIRE', KEYS[2], left) end
-  redis.call('PUBLISH', ARGV[4], ARGV[3] .. ' ' .. ends)
+  redis.call('PUBLISH', ARGV[4], ARGV[3] .. ' ' .. left)
 end
 return {misses, left}
 """
@@ -124,6 +125,8 @@ class TokenBlocks:
             except (OSError, RedisError) as error:  # TimeoutError is an OSError
                 if self._subscribed:
                     log.warning("blocked addresses not followed, Redis went away: %r", error)
+            except Exception:  # never a dead listener that still says it follows
+                log.exception("blocked addresses not followed; subscribing again")
             self._subscribed = False
             await asyncio.sleep(RESUBSCRIBE_SECONDS)
 
@@ -134,13 +137,14 @@ class TokenBlocks:
             # the two is in the set, in a message, or both, never in neither.
             while await pubsub.get_message(timeout=5.0) is None:
                 pass
-            now_ms = time.time() * 1000
-            for address, until_ms in await self.redis.zrangebyscore(
-                BLOCKED, now_ms, "+inf", withscores=True
-            ):
-                self._block(address.decode(), until_ms / 1000)
+            seconds, micros = await self.redis.time()
+            redis_ms = seconds * 1000 + micros // 1000
+            blocks = await self.redis.zrangebyscore(BLOCKED, redis_ms, "+inf", withscores=True)
+            now = time.time()
+            for address, until_ms in blocks:
+                self._block(address.decode(), now + (until_ms - redis_ms) / 1000)
             self._subscribed = True
             async for message in pubsub.listen():
                 if message["type"] == "message":
-                    address, until_ms = message["data"].decode().rsplit(" ", 1)
-                    self._block(address, float(until_ms) / 1000)
+                    address, left_ms = message["data"].decode().rsplit(" ", 1)
+                    self._block(address, time.time() + float(left_ms) / 1000)
