@@ -131,6 +131,10 @@ async def run_until_complete(worker: EagerWorker, jobs: int, *, within: float) -
     finally:
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
+        # arq counts a job complete before it takes it off the queue: the last jobs may
+        # still be finishing, and closing the worker would cancel them mid-write.
+        if worker.tasks:
+            await asyncio.wait(list(worker.tasks.values()), timeout=5)
         await worker.close()
 
 
