@@ -91,8 +91,11 @@ class EagerWorker(OutageTolerantWorker, OneTripStart):
             left = self.poll_delay_s - (self.loop.time() - began)
             if left <= 0:
                 return
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for drops a cancellation
+            # that arrives as the event is set, and the worker would then never stop.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._slot_freed.wait(), left)
+                async with asyncio.timeout(left):
+                    await self._slot_freed.wait()
             self._slot_freed.clear()
             if self.allow_pick_jobs and self.job_counter < self.max_jobs:
                 try:
