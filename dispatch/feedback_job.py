@@ -18,12 +18,15 @@ from typing import Any
 
 from arq.connections import ArqRedis
 
+from dispatch.queue import QueuedJob, enqueue_jobs
+
 log = logging.getLogger("touchpoint.dispatch.feedback")
 
 #: The kicked job's name: the cron has the function's own name, and arq keys both by name.
 ANALYSE_FEEDBACK = "analyse_feedback_now"
 #: The one job id of a kicked analysis: a kick while one is queued adds nothing.
 KICK_JOB_ID = "feedback:analyse"
+KICK = QueuedJob(KICK_JOB_ID, ANALYSE_FEEDBACK)
 BATCH = 500
 MAX_PER_RUN = 5000
 
@@ -45,4 +48,4 @@ async def analyse_feedback(ctx: dict[str, Any]) -> int:
 
 async def kick(redis: ArqRedis) -> None:
     """Ask the worker to analyse now; call it after committing an answer."""
-    await redis.enqueue_job(ANALYSE_FEEDBACK, _job_id=KICK_JOB_ID)
+    await enqueue_jobs(redis, [KICK])

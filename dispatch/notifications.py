@@ -43,6 +43,7 @@ from tortoise.transactions import in_transaction
 from dispatch.channels.base import ChannelError, OutgoingMessage
 from dispatch.channels.registry import Channels
 from dispatch.models import Notification
+from dispatch.queue import QueuedJob, enqueue_jobs
 from dispatch.rendering import render_template
 from dispatch.retries import backoff_seconds
 from dispatch.settings import DispatchSettings
@@ -96,13 +97,14 @@ def notification_job_id(notification_id: int) -> str:
 
 #: The one queued run every kick shares.
 KICK_JOB_ID = "notify-cases:kick"
+KICK = QueuedJob(KICK_JOB_ID, NOTIFY_CASES)
 
 
 async def kick(redis: ArqRedis) -> None:
     """Ask for a `notify_cases` run now (after an answer that may have opened a case), so
     the owner hears within seconds, not at the next minute. One queued run serves many
     kicks; a kick that meets a run in progress is left to the next minute's cron."""
-    await redis.enqueue_job(NOTIFY_CASES, _job_id=KICK_JOB_ID)
+    await enqueue_jobs(redis, [KICK])
 
 
 # -- the cron ---------------------------------------------------------------------------

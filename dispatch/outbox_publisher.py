@@ -25,6 +25,7 @@ from arq.connections import ArqRedis
 from tortoise.transactions import in_transaction
 
 from dispatch.models import WebhookDelivery, WebhookEndpoint
+from dispatch.queue import QueuedJob, enqueue_jobs
 from dispatch.settings import DispatchSettings
 from dispatch.webhook_delivery import enqueue_delivery
 from dispatch.webhooks import event_body
@@ -36,6 +37,7 @@ log = logging.getLogger("touchpoint.dispatch.webhooks")
 PUBLISH_EVENTS = "publish_events_now"
 #: The one job id of a kicked publish: a kick while one is queued adds nothing.
 KICK_JOB_ID = "outbox:publish"
+KICK = QueuedJob(KICK_JOB_ID, PUBLISH_EVENTS)
 BATCH = 200
 _DEFAULTS = DispatchSettings.model_construct()
 
@@ -98,4 +100,4 @@ async def _delivery(
 
 async def kick(redis: ArqRedis) -> None:
     """Ask the worker to publish now; call it after committing a change that wrote an event."""
-    await redis.enqueue_job(PUBLISH_EVENTS, _job_id=KICK_JOB_ID)
+    await enqueue_jobs(redis, [KICK])

@@ -32,7 +32,7 @@ from tortoise.exceptions import IntegrityError, TransactionManagementError
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from surveys.models import Answer, InvitationStatus, OutboxEvent
+from surveys.models import OPEN_STATUSES, Answer, InvitationStatus, OutboxEvent
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 _ANSWERED = InvitationStatus.ANSWERED.value
@@ -130,17 +130,8 @@ def _saved(answer: Answer, answer_id: int) -> Answer:
     return answer
 
 
-#: A first answer may be given while the invitation is in these states (surveys.responses'
-#: open states but answered).
-_FIRST_ANSWER_STATES = [
-    s.value
-    for s in (
-        InvitationStatus.SENDING,
-        InvitationStatus.SENT,
-        InvitationStatus.DELIVERED,
-        InvitationStatus.UNKNOWN,
-    )
-]
+#: A first answer may be given while the invitation is in these states.
+_FIRST_ANSWER_STATES = sorted(s.value for s in OPEN_STATUSES - {InvitationStatus.ANSWERED})
 _VALUES = re.compile(r" VALUES \((.*)\)( RETURNING .*)?$", re.DOTALL)
 
 
@@ -172,36 +163,32 @@ async def _postgres(
 
     event_sql = _PLACEHOLDER.sub(mark, event_sql.split(" RETURNING ")[0])
     values += event_values
+    at = len(values)
+    mark_answered = (
+        f"UPDATE invitation SET status = '{_ANSWERED}', updated_at = ${at + 1},"
+        f" sent_at = COALESCE(sent_at, ${at + 1}) WHERE id = ${at + 2}"
+    )
+    head, tail = "WITH ", ""
     if gate:  # the answer and the event only if the invitation's update found it open
         answer_sql, event_sql = _selected_from(answer_sql, "i"), _selected_from(event_sql, "a")
-    parts = []
-    if gate:
-        at = len(values)
-        parts.append(
-            f"WITH i AS (UPDATE invitation SET status = '{_ANSWERED}', updated_at = ${at + 1},"
-            f" sent_at = COALESCE(sent_at, ${at + 1}) WHERE id = ${at + 2}"
-            f" AND status = ANY(${at + 3}::text[])"
+        head = (
+            f"WITH i AS ({mark_answered} AND status = ANY(${at + 3}::text[])"
             f" AND (expires_at IS NULL OR expires_at > ${at + 1})"
             f" AND NOT EXISTS (SELECT 1 FROM answer WHERE invitation_id = ${at + 2})"
             " RETURNING id), "
         )
         values += [first.occurred_at, invitation_id, _FIRST_ANSWER_STATES]
-    else:
-        parts.append("WITH ")
-    parts += [
-        f"a AS ({answer_sql})",
+    elif first.mark_answered:
+        tail = f" , i AS ({mark_answered})"
+        values += [first.occurred_at, invitation_id]
+    parts = [
+        f"{head}a AS ({answer_sql})",
         " , t AS (INSERT INTO answer_attribute (name, value, answer_id)"
         f" SELECT x.name, x.value, a.id FROM a, unnest(${n + 1}::text[], ${n + 2}::text[])"
         " AS x(name, value))",
         f" , e AS ({event_sql})",
+        tail,
     ]
-    if first.mark_answered and not gate:
-        at = len(values)
-        parts.append(
-            f" , i AS (UPDATE invitation SET status = '{_ANSWERED}', updated_at = ${at + 1},"
-            f" sent_at = COALESCE(sent_at, ${at + 1}) WHERE id = ${at + 2})"
-        )
-        values += [first.occurred_at, invitation_id]
     sql = "".join(parts) + " SELECT a.id FROM a"
     rows = await client.execute_query_dict(sql, values)
     return int(rows[0]["id"]) if rows else None

@@ -31,6 +31,18 @@ FINAL_STATUSES = frozenset(
     }
 )
 
+#: Statuses in which the customer may hold the link: sending (the worker has not yet stored
+#: the provider's answer), sent, delivered, unknown (sent, perhaps) and answered (a change).
+OPEN_STATUSES = frozenset(
+    {
+        InvitationStatus.SENDING,
+        InvitationStatus.SENT,
+        InvitationStatus.DELIVERED,
+        InvitationStatus.UNKNOWN,
+        InvitationStatus.ANSWERED,
+    }
+)
+
 
 class Invitation(Model):
     id = fields.IntField(primary_key=True)

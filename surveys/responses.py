@@ -37,23 +37,12 @@ from surveys.invitation_survey import (
     locked_invitation,
 )
 from surveys.metrics import count_answer
-from surveys.models import Answer, Invitation, InvitationStatus
+from surveys.models import OPEN_STATUSES, Answer, Invitation, InvitationStatus
 from surveys.outbox import answer_payload
 
 COMMENT_LIMIT = 2000
 #: The form field of each question type.
 FIELDS = {"nps": "nps", "csat": "csat", "text": "comment"}
-#: Statuses in which the customer may hold the link: sending (the worker has not yet stored
-#: the provider's answer), sent, delivered, unknown (sent, perhaps) and answered (a change).
-OPEN_STATUSES = frozenset(
-    {
-        InvitationStatus.SENDING,
-        InvitationStatus.SENT,
-        InvitationStatus.DELIVERED,
-        InvitationStatus.UNKNOWN,
-        InvitationStatus.ANSWERED,
-    }
-)
 _CLOSED_REASONS = {
     InvitationStatus.SCHEDULED: "the survey has not been sent yet",
     InvitationStatus.SUPPRESSED: "the survey was withdrawn",
@@ -295,9 +284,9 @@ def _answers_alone(invitation: Invitation | LinkInvitation, saving: _Saving) -> 
     and the invitation's locked read (surveys/answer_write.py): on PostgreSQL, for an
     invitation not answered when it was read, and an answer that opens no case (a case's
     rows are written in the answer's transaction)."""
-    if not can_write_alone() or invitation.status == InvitationStatus.ANSWERED:
+    if not can_write_alone() or saving.dimensions is None:
         return False
-    if saving.dimensions is None:
+    if invitation.status == InvitationStatus.ANSWERED:
         return False
     rule = saving.plan.journey.follow_up_for(saving.plan.touchpoint)
     answers = saving.answers

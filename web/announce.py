@@ -23,7 +23,7 @@ from redis.exceptions import RedisError
 from starlette.requests import Request
 
 from dispatch import feedback_job, notifications, outbox_publisher
-from dispatch.queue import QueuedJob, enqueue_jobs
+from dispatch.queue import enqueue_jobs
 from dispatch.resolution_survey import enqueue_resolution_survey
 
 log = logging.getLogger("touchpoint.web")
@@ -31,11 +31,7 @@ log = logging.getLogger("touchpoint.web")
 #: A kick takes a few Redis round trips of a millisecond; past this the crons will do.
 KICK_WAIT_SECONDS = 1.0
 
-_KICKS = (
-    QueuedJob(outbox_publisher.KICK_JOB_ID, outbox_publisher.PUBLISH_EVENTS),
-    QueuedJob(notifications.KICK_JOB_ID, notifications.NOTIFY_CASES),
-    QueuedJob(feedback_job.KICK_JOB_ID, feedback_job.ANALYSE_FEEDBACK),
-)
+_KICKS = (outbox_publisher.KICK, notifications.KICK, feedback_job.KICK)
 
 
 async def announce(request: Request, *, resolved_case: int | None = None) -> None:

@@ -101,6 +101,16 @@ class TokenBlocks:
             return 0
         return max(1, math.ceil(left))
 
+    async def ask(self, address: str, allowed: int) -> int:
+        """Seconds `address` must wait, asked of Redis (for a process not subscribed); 0
+        while it has missed fewer than `allowed` times in its window."""
+        key = f"{PREFIX}:{address}"
+        misses = await self.redis.get(key)
+        if misses is None or int(misses) < allowed:
+            return 0
+        left = await self.redis.pttl(key)
+        return max(1, -(-left // 1000))
+
     async def count_miss(self, address: str, allowed: int, window_seconds: int) -> int:
         """Count an unknown link from `address`; at the limit, block it everywhere.
         Returns the address's misses in this window."""

@@ -19,13 +19,12 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web.settings import Settings
-from web.token_blocks import PREFIX, TokenBlocks
+from web.token_blocks import TokenBlocks
 
 TOKEN_PATHS = ("/s/", "/r/", "/u/")
 #: Redis answers in a millisecond; past this the page is served unthrottled.
@@ -54,9 +53,7 @@ class TokenThrottleMiddleware:
         if wait is None:  # not following the blocks (yet): ask Redis
             try:
                 async with asyncio.timeout(REDIS_WAIT_SECONDS):
-                    wait = await _wait_seconds(
-                        runtime.redis, address, settings.survey_link_misses_allowed
-                    )
+                    wait = await blocks.ask(address, settings.survey_link_misses_allowed)
             except (OSError, RedisError) as error:  # TimeoutError is an OSError
                 log.warning("survey links served unthrottled, Redis did not answer: %r", error)
                 await self.app(scope, receive, send)
@@ -72,17 +69,6 @@ class TokenThrottleMiddleware:
             await send(message)
 
         await self.app(scope, receive, sending)
-
-
-async def _wait_seconds(redis: Redis, address: str, allowed: int) -> int:
-    """Seconds this address must wait, asked of Redis; 0 while it has missed fewer than
-    `allowed` times."""
-    key = f"{PREFIX}:{address}"
-    misses = await redis.get(key)
-    if misses is None or int(misses) < allowed:
-        return 0
-    left = await redis.pttl(key)
-    return max(1, -(-left // 1000))
 
 
 async def _count_miss(blocks: TokenBlocks, address: str, settings: Settings) -> None:

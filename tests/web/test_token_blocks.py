@@ -5,13 +5,13 @@ force, and a process that lost Redis says it cannot tell, so the throttle asks."
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from redis.asyncio import ConnectionPool, Redis
 
 from tests.chaos.redis_server import redis_of_its_own
+from tests.e2e.faults import eventually
 from web.token_blocks import TokenBlocks
 
 ALLOWED, WINDOW = 3, 600
@@ -25,7 +25,7 @@ async def web_process(url: str, database: int | None = None) -> AsyncIterator[To
     blocks = TokenBlocks(redis)
     blocks.start()
     try:
-        await until(lambda: blocks.subscribed, "subscribed")
+        await eventually(lambda: blocks.subscribed, within=10, what="subscribed")
         yield blocks
     finally:
         await blocks.stop()
@@ -40,16 +40,6 @@ def client(url: str, database: int | None = None) -> Redis:
     return Redis.from_pool(pool)
 
 
-async def until(check: Callable[[], bool | Awaitable[bool]], what: str, within: float = 10) -> None:
-    deadline = time.monotonic() + within
-    while True:
-        result = check()
-        if result if isinstance(result, bool) else await result:
-            return
-        assert time.monotonic() < deadline, f"not {what} within {within} s"
-        await asyncio.sleep(0.01)
-
-
 async def guess(blocks: TokenBlocks, times: int) -> list[int]:
     return [await blocks.count_miss(GUESSER, ALLOWED, WINDOW) for _ in range(times)]
 
@@ -62,7 +52,9 @@ async def test_a_block_made_in_one_process_reaches_the_others(redis_url):
         assert await guess(first, 1) == [ALLOWED]
 
         assert 1 <= first.wait_seconds(GUESSER) <= WINDOW  # the process that counted it
-        await until(lambda: second.wait_seconds(GUESSER) > 0, "blocked in the second")
+        await eventually(
+            lambda: second.wait_seconds(GUESSER) > 0, within=10, what="blocked in the second"
+        )
         assert second.wait_seconds(GUESSER) <= WINDOW
         assert second.wait_seconds(NEIGHBOUR) == first.wait_seconds(NEIGHBOUR) == 0
 
@@ -82,8 +74,8 @@ async def test_a_block_ends_with_the_window_of_misses(redis_url):
             await blocks.count_miss(GUESSER, 1, window_seconds=1)
         assert first.wait_seconds(GUESSER) == 1
 
-        await until(lambda: first.wait_seconds(GUESSER) == 0, "unblocked", within=3)
-        await until(lambda: second.wait_seconds(GUESSER) == 0, "unblocked", within=3)
+        await eventually(lambda: first.wait_seconds(GUESSER) == 0, within=3, what="unblocked")
+        await eventually(lambda: second.wait_seconds(GUESSER) == 0, within=3, what="unblocked")
 
 
 async def test_installations_on_other_databases_of_one_server_do_not_block_each_other(
@@ -107,12 +99,14 @@ async def test_without_redis_a_process_cannot_tell_and_after_it_follows_again():
     with redis_of_its_own("this test") as server:
         async with web_process(server.url) as blocks:
             server.halt()
-            await until(lambda: not blocks.subscribed, "unsubscribed")
+            await eventually(lambda: not blocks.subscribed, within=10, what="unsubscribed")
             assert blocks.wait_seconds(GUESSER) is None  # the throttle asks Redis, or lets by
 
             server.start()  # empty, as a restart without persistence leaves it
-            await until(lambda: blocks.subscribed, "subscribed again")
+            await eventually(lambda: blocks.subscribed, within=10, what="subscribed again")
             assert blocks.wait_seconds(GUESSER) == 0
             async with web_process(server.url) as other:
                 await guess(other, ALLOWED)
-            await until(lambda: (blocks.wait_seconds(GUESSER) or 0) > 0, "blocked")
+            await eventually(
+                lambda: (blocks.wait_seconds(GUESSER) or 0) > 0, within=10, what="blocked"
+            )
